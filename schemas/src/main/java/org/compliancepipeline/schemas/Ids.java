@@ -1,0 +1,25 @@
+package org.compliancepipeline.schemas;
+
+import java.util.regex.Pattern;
+
+/**
+ * The shape of identifiers. Narrow on purpose: ids become Kafka keys, Redis keys, Elasticsearch
+ * ids and URL path segments, so they never contain '/', ':', '@', '{', '}' or whitespace.
+ */
+public final class Ids {
+    private Ids() { }
+
+    public static final int MAX_LENGTH = 128;
+    /** org, framework, control and objective ids: e.g. {@code acme}, {@code nist-800-53-r5}, {@code ac-6.1}, {@code ac-6.1_obj}. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._()-]{0,127}");
+    /** record ids may also hold ":" (URNs) : e.g. {@code 0193f1c2-...}, {@code scanner-7.run-42.item-3}. */
+    public static final Pattern RECORD_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:()-]{0,127}");
+
+    public static boolean isId(String value) {
+        return value != null && ID.matcher(value).matches();
+    }
+
+    public static boolean isRecordId(String value) {
+        return value != null && RECORD_ID.matcher(value).matches();
+    }
+}
