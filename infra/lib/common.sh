@@ -36,7 +36,11 @@ require_jdk21() {
 mvnw() {
   require_jdk21
   mkdir -p "$PIPELINE_HOME"
-  flock "$PIPELINE_HOME/.build.lock" "$PIPELINE_ROOT/mvnw" -f "$PIPELINE_ROOT/pom.xml" "$@"
+  if [ -n "${PIPELINE_BUILD_LOCK_HELD:-}" ]; then
+    "$PIPELINE_ROOT/mvnw" -f "$PIPELINE_ROOT/pom.xml" "$@"
+  else
+    PIPELINE_BUILD_LOCK_HELD=1 flock "$PIPELINE_HOME/.build.lock" "$PIPELINE_ROOT/mvnw" -f "$PIPELINE_ROOT/pom.xml" "$@"
+  fi
 }
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
