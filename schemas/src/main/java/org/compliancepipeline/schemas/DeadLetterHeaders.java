@@ -13,6 +13,8 @@ public final class DeadLetterHeaders {
     public static final String RULE = "dlq.rule";
     /** Human-readable reason naming the field where there is one. */
     public static final String REASON = "dlq.reason";
+    /** The exception class behind the failure, e.g. {@code org.postgresql.util.PSQLException}. */
+    public static final String ERROR_CLASS = "dlq.error.class";
     public static final String SOURCE_TOPIC = "dlq.source.topic";
     public static final String SOURCE_PARTITION = "dlq.source.partition";
     public static final String SOURCE_OFFSET = "dlq.source.offset";

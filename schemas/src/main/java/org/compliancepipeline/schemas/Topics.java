@@ -53,7 +53,16 @@ public final class Topics {
     public static final Topic<String, ComplianceStats> STATS_HOURLY =
             new Topic<>("compliance.stats.hourly.v1", KEY, AvroSerdes.COMPLIANCE_STATS, 12, MONTH);
 
+    /** Records a sink could not store (poison): original bytes, reason in headers ({@link DeadLetterHeaders}). */
+    public static final Topic<byte[], byte[]> SINK_TIMESCALE_DLQ =
+            new Topic<>("compliance.sink-timescale.dlq.v1", Serdes.ByteArray(), Serdes.ByteArray(), 3, MONTH);
+    public static final Topic<byte[], byte[]> SINK_SEARCH_DLQ =
+            new Topic<>("compliance.sink-search.dlq.v1", Serdes.ByteArray(), Serdes.ByteArray(), 3, MONTH);
+    public static final Topic<byte[], byte[]> SINK_CACHE_DLQ =
+            new Topic<>("compliance.sink-cache.dlq.v1", Serdes.ByteArray(), Serdes.ByteArray(), 3, MONTH);
+
     public static List<Topic<?, ?>> all() {
-        return List.of(RECORDS, RECORDS_DLQ, CONTROLS, ORGS, ENRICHED, CONTROL_STATUS, SCORES, STATS_HOURLY);
+        return List.of(RECORDS, RECORDS_DLQ, CONTROLS, ORGS, ENRICHED, CONTROL_STATUS, SCORES, STATS_HOURLY,
+                SINK_TIMESCALE_DLQ, SINK_SEARCH_DLQ, SINK_CACHE_DLQ);
     }
 }

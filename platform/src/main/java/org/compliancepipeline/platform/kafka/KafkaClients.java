@@ -89,6 +89,16 @@ public final class KafkaClients implements AutoCloseable {
         return consumer;
     }
 
+    /** A consumer of raw bytes: the caller decodes, so an undecodable record is its to dead-letter, not a crash. */
+    public KafkaConsumer<byte[], byte[]> rawConsumer(String groupId, String clientId, Map<String, Object> overrides) {
+        Map<String, Object> p = consumerDefaults(config, groupId, clientId);
+        p.putAll(overrides);
+        var bytes = new org.apache.kafka.common.serialization.ByteArrayDeserializer();
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, bytes, bytes);
+        bind(new KafkaClientMetrics(consumer));
+        return consumer;
+    }
+
     public Admin admin(String clientId) {
         Map<String, Object> p = new HashMap<>(config.common());
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
