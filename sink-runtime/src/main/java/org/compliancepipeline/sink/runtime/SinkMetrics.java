@@ -41,7 +41,7 @@ final class SinkMetrics {
         batchRecords = DistributionSummary.builder("sink.batch.records").description("records per write")
                 .tags(tags).publishPercentileHistogram().register(registry);
         writeLatency = Timer.builder("sink.write").description("time of one write to the store")
-                .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .tags(tags).publishPercentileHistogram().publishPercentiles(0.5, 0.99).minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
         retries = Counter.builder("sink.write.retries").description("failed writes retried").tags(tags).register(registry);
         Gauge.builder("sink.last.success.age.seconds", lastSuccessMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
