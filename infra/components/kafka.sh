@@ -9,8 +9,7 @@ kafka_install() {
   local cp; cp=$(kafka_classpath_file)
   if [ ! -s "$cp" ] || [ "$PIPELINE_ROOT/infra/kafka-broker/pom.xml" -nt "$cp" ] || [ "$PIPELINE_ROOT/pom.xml" -nt "$cp" ]; then
     log "kafka: resolving the broker classpath from Maven Central"
-    mvnw -q -N install >/dev/null
-    mvnw -q -f "$PIPELINE_ROOT/infra/kafka-broker/pom.xml" generate-resources || die "kafka: could not resolve the broker classpath"
+    mvnw -q -B -pl infra/kafka-broker generate-resources || die "kafka: could not resolve the broker classpath"
   fi
   mkdir -p "$KAFKA_DIR/data"
   cat > "$KAFKA_DIR/server.properties" <<PROPS
