@@ -59,9 +59,9 @@ final class CopyText {
         for (var e : map.entrySet()) {
             if (!first) j.append(',');
             first = false;
-            jsonString(j, e.getKey());
+            JsonText.string(j, e.getKey());
             j.append(':');
-            jsonString(j, e.getValue());
+            JsonText.string(j, e.getValue());
         }
         return text(j.append('}').toString());
     }
@@ -103,22 +103,4 @@ final class CopyText {
         }
     }
 
-    private static void jsonString(StringBuilder j, String s) {
-        j.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> j.append("\\\"");
-                case '\\' -> j.append("\\\\");
-                case '\n' -> j.append("\\n");
-                case '\r' -> j.append("\\r");
-                case '\t' -> j.append("\\t");
-                default -> {
-                    if (c < 0x20) j.append(String.format("\\u%04x", (int) c));
-                    else j.append(c);
-                }
-            }
-        }
-        j.append('"');
-    }
 }

@@ -29,11 +29,11 @@ public final class TimescaleSink implements AutoCloseable {
     public static final String NAME = "sink-timescale";
 
     private final HikariDataSource dataSource;
-    private final SinkRuntime<SpecificRecord> runtime;
+    private final SinkRuntime<Object> runtime;
     private final ScheduledExecutorService maintenance;
     private final boolean timescale;
 
-    private TimescaleSink(HikariDataSource dataSource, SinkRuntime<SpecificRecord> runtime, ScheduledExecutorService maintenance, boolean timescale) {
+    private TimescaleSink(HikariDataSource dataSource, SinkRuntime<Object> runtime, ScheduledExecutorService maintenance, boolean timescale) {
         this.dataSource = dataSource;
         this.runtime = runtime;
         this.maintenance = maintenance;
@@ -53,8 +53,11 @@ public final class TimescaleSink implements AutoCloseable {
                     config.controlStatusTopic(), AvroSerdes.CONTROL_STATUS,
                     config.scoresTopic(), AvroSerdes.COMPLIANCE_SCORE,
                     config.statsTopic(), AvroSerdes.COMPLIANCE_STATS);
-            RecordDecoder<SpecificRecord> decoder = (topic, headers, bytes) -> serdes.get(topic).deserialize(topic, bytes);
-            SinkRuntime<SpecificRecord> runtime = SinkRuntime.start(sinkConfig, kafka, registry, decoder, Topics.SINK_TIMESCALE_DLQ,
+            // Enriched records of the current schema version stay bytes: the writer transcodes them straight to COPY rows.
+            RecordDecoder<Object> decoder = (topic, headers, bytes) ->
+                    topic.equals(config.enrichedTopic()) && EnrichedTranscoder.handles(bytes)
+                            ? new RawEnriched(bytes) : serdes.get(topic).deserialize(topic, bytes);
+            SinkRuntime<Object> runtime = SinkRuntime.start(sinkConfig, kafka, registry, decoder, Topics.SINK_TIMESCALE_DLQ,
                     () -> new TimescaleWriter(ds, sinkConfig.groupId()));
 
             ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("timescale-maintenance").factory());

@@ -1,6 +1,5 @@
 package org.compliancepipeline.sink.timescale;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.compliancepipeline.schemas.ComplianceScore;
 import org.compliancepipeline.schemas.ComplianceStats;
@@ -35,14 +34,15 @@ import java.util.Map;
  * the Kafka positions the batch reaches ({@code sink_offsets}). A crash before the commit leaves
  * nothing; after it, the positions say exactly where to resume: every row exactly once.
  *
- * <p>Enriched records take the fastest idempotent path measured: a COPY straight into the table
+ * <p>Enriched records take the fastest idempotent path measured: a binary COPY straight into the table
  * under a savepoint; only when some rows already exist (a replay) does it fall back to COPY into a
  * temporary staging table and {@code INSERT ... ON CONFLICT DO NOTHING}.
  */
-final class TimescaleWriter implements SinkWriter<SpecificRecord> {
+final class TimescaleWriter implements SinkWriter<Object> {
     private final DataSource dataSource;
     private final String consumerGroup;
-    private final CopyText copy = new CopyText();
+    private final CopyBinary copy = new CopyBinary(RecordRows.FIELDS);
+    private final EnrichedTranscoder transcoder = new EnrichedTranscoder();
     private Connection connection;
     private boolean stagingCreated;
     long directCopies;
@@ -54,15 +54,16 @@ final class TimescaleWriter implements SinkWriter<SpecificRecord> {
     }
 
     @Override
-    public WriteResult<SpecificRecord> write(List<SinkRecord<SpecificRecord>> records) throws Exception {
-        List<EnrichedRecord> enriched = new ArrayList<>();
-        Map<String, SinkRecord<SpecificRecord>> statuses = new LinkedHashMap<>();
+    public WriteResult<Object> write(List<SinkRecord<Object>> records) throws Exception {
+        List<Object> enriched = new ArrayList<>();
+        Map<String, SinkRecord<Object>> statuses = new LinkedHashMap<>();
         List<ComplianceScore> scores = new ArrayList<>();
         Map<String, ComplianceStats> stats = new LinkedHashMap<>();
         Map<TopicPartition, Long> positions = new HashMap<>();
-        for (SinkRecord<SpecificRecord> r : records) {
+        for (SinkRecord<Object> r : records) {
             positions.merge(r.topicPartition(), r.offset() + 1, Math::max);
             switch (r.value()) {
+                case RawEnriched e -> enriched.add(e);
                 case EnrichedRecord e -> enriched.add(e);
                 case ControlStatus s -> statuses.merge(r.keyString() != null ? r.keyString() : s.getOrgId() + "/" + s.getFramework() + "/" + s.getControlId(),
                         r, TimescaleWriter::newerStatus);
@@ -92,7 +93,7 @@ final class TimescaleWriter implements SinkWriter<SpecificRecord> {
         return WriteResult.complete();
     }
 
-    private static SinkRecord<SpecificRecord> newerStatus(SinkRecord<SpecificRecord> a, SinkRecord<SpecificRecord> b) {
+    private static SinkRecord<Object> newerStatus(SinkRecord<Object> a, SinkRecord<Object> b) {
         if (a.value() == null || b.value() == null) return b.offset() > a.offset() ? b : a;
         ControlStatus x = (ControlStatus) a.value();
         ControlStatus y = (ControlStatus) b.value();
@@ -101,13 +102,16 @@ final class TimescaleWriter implements SinkWriter<SpecificRecord> {
         return cmp >= 0 ? a : b;
     }
 
-    private void writeRecords(Connection c, List<EnrichedRecord> enriched) throws SQLException {
+    private void writeRecords(Connection c, List<Object> enriched) throws SQLException {
         copy.clear();
-        for (EnrichedRecord e : enriched) RecordRows.append(copy, e);
-        byte[] rows = copy.bytes();
+        for (Object e : enriched) {
+            if (e instanceof RawEnriched raw) transcoder.append(copy, raw.bytes());
+            else RecordRows.append(copy, (EnrichedRecord) e);
+        }
+        byte[] rows = copy.finish();
         Savepoint beforeCopy = c.setSavepoint();
         try {
-            copyIn(c, "COPY compliance_records (" + RecordRows.COLUMNS + ") FROM STDIN", rows);
+            copyIn(c, "COPY compliance_records (" + RecordRows.COLUMNS + ") FROM STDIN (FORMAT binary)", rows);
             c.releaseSavepoint(beforeCopy);
             directCopies++;
         } catch (SQLException e) {
@@ -120,7 +124,7 @@ final class TimescaleWriter implements SinkWriter<SpecificRecord> {
                 }
                 stagingCreated = true;
             }
-            copyIn(c, "COPY staging_records (" + RecordRows.COLUMNS + ") FROM STDIN", rows);
+            copyIn(c, "COPY staging_records (" + RecordRows.COLUMNS + ") FROM STDIN (FORMAT binary)", rows);
             try (Statement st = c.createStatement()) {
                 st.execute("INSERT INTO compliance_records (" + RecordRows.COLUMNS + ") SELECT " + RecordRows.COLUMNS
                         + " FROM staging_records ON CONFLICT DO NOTHING");
@@ -138,7 +142,7 @@ final class TimescaleWriter implements SinkWriter<SpecificRecord> {
         }
     }
 
-    private static void writeStatuses(Connection c, Collection<SinkRecord<SpecificRecord>> statuses) throws SQLException {
+    private static void writeStatuses(Connection c, Collection<SinkRecord<Object>> statuses) throws SQLException {
         try (PreparedStatement upsert = c.prepareStatement("""
                 INSERT INTO control_status (org_id, framework, control_id, status, observed_at, record_id, score, family, weight, updated_at)
                 VALUES (?, ?, ?, ?::compliance_status, ?, ?, ?, ?, ?, ?)
@@ -147,7 +151,7 @@ final class TimescaleWriter implements SinkWriter<SpecificRecord> {
                   score = EXCLUDED.score, family = EXCLUDED.family, weight = EXCLUDED.weight, updated_at = EXCLUDED.updated_at
                 WHERE (EXCLUDED.observed_at, EXCLUDED.record_id) > (control_status.observed_at, control_status.record_id)""");
              PreparedStatement delete = c.prepareStatement("DELETE FROM control_status WHERE org_id = ? AND framework = ? AND control_id = ?")) {
-            for (SinkRecord<SpecificRecord> r : statuses) {
+            for (SinkRecord<Object> r : statuses) {
                 if (r.value() == null) {
                     String[] k = r.keyString().split("/");
                     delete.setString(1, k[0]);

@@ -1,7 +1,7 @@
 package org.compliancepipeline.sink.timescale;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.avro.specific.SpecificRecord;
+
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.sink.runtime.SinkRecord;
 import org.compliancepipeline.testkit.RequiresTimescale;
@@ -50,10 +50,10 @@ class TimescaleLayoutIT {
             }
 
             TimescaleWriter writer = new TimescaleWriter(ds, "it");
-            List<SinkRecord<SpecificRecord>> batch = new ArrayList<>();
+            List<SinkRecord<Object>> batch = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
                 EnrichedRecord e = Enriched.of(i);
-                batch.add(new SinkRecord<>("e", 0, i, 0L, null, new byte[1], e, null));
+                batch.add(new SinkRecord<>("e", 0, i, 0L, null, new byte[1], (Object) e, null));
             }
             writer.write(batch);
             writer.write(batch); // a replay changes nothing
