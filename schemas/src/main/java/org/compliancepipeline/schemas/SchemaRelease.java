@@ -1,6 +1,7 @@
 package org.compliancepipeline.schemas;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaFormatter;
 import org.apache.avro.SchemaNormalization;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class SchemaRelease {
             int next = history.versions().size() + 1;
             Path file = resources.resolve(SchemaHistory.resource(current.getName(), next));
             Files.createDirectories(file.getParent());
-            Files.writeString(file, current.toString(true) + "\n");
+            Files.writeString(file, SchemaFormatter.format("json/pretty", current) + "\n");
             System.out.println(current.getName() + ": released v" + next + " -> " + file);
         }
     }

@@ -63,7 +63,8 @@ class ElasticsearchBilingualIT {
     }
 
     private List<String> search(String field, String text) throws Exception {
-        SearchResponse<Map> r = es.search(s -> s.index(index).query(q -> q.match(m -> m.field(field).query(text))), Map.class);
+        SearchResponse<Void> r = es.search(s -> s.index(index).source(src -> src.fetch(false))
+                .query(q -> q.match(m -> m.field(field).query(text))), Void.class);
         return r.hits().hits().stream().map(h -> h.id()).toList();
     }
 

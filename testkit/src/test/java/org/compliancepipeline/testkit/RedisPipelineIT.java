@@ -33,7 +33,7 @@ class RedisPipelineIT {
                 futures.add(redis.expire(prefix + "{acme/nist}", Duration.ofMinutes(5)));
             }
             conn.flushCommands();
-            assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(30), futures.toArray(new RedisFuture[0]))).isTrue();
+            assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(30), futures.toArray(new RedisFuture<?>[0]))).isTrue();
             conn.setAutoFlushCommands(true);
 
             var sync = conn.sync();
