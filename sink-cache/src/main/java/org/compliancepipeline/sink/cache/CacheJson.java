@@ -1,0 +1,114 @@
+package org.compliancepipeline.sink.cache;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.compliancepipeline.schemas.ComplianceRecord;
+import org.compliancepipeline.schemas.ControlContext;
+import org.compliancepipeline.schemas.ControlStatus;
+import org.compliancepipeline.schemas.EnrichedRecord;
+import org.compliancepipeline.schemas.EnrichmentFlag;
+import org.compliancepipeline.schemas.OrganizationContext;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The JSON values readers find in Redis. Field names and formats follow the HTTP API
+ * ({@code ComplianceRecordJson}): ISO-8601 timestamps, absent optional fields omitted, tags sorted by
+ * key so the same record always gives the same bytes (a replay rewrites identical values).
+ */
+final class CacheJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private CacheJson() { }
+
+    /** The compact status a control's hash field holds: {@code {"status","observedAt","recordId"}}. */
+    static String status(ControlStatus s) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("status", s.getStatus().name());
+            g.writeStringField("observedAt", s.getObservedAt().toString());
+            g.writeStringField("recordId", s.getRecordId());
+            g.writeEndObject();
+        });
+    }
+
+    /** The enriched record: the record as the API returns it, plus what enrichment added. */
+    static String record(EnrichedRecord e) {
+        return write(g -> {
+            ComplianceRecord r = e.getRecord();
+            g.writeStartObject();
+            g.writeStringField("recordId", r.getRecordId());
+            g.writeStringField("orgId", r.getOrgId());
+            g.writeStringField("framework", r.getFramework());
+            g.writeStringField("controlId", r.getControlId());
+            if (r.getObjectiveId() != null) g.writeStringField("objectiveId", r.getObjectiveId());
+            g.writeStringField("status", r.getStatus().name());
+            if (r.getScore() != null) g.writeNumberField("score", r.getScore());
+            g.writeStringField("observedAt", r.getObservedAt().toString());
+            g.writeStringField("source", r.getSource());
+            g.writeStringField("method", r.getMethod().name());
+            if (r.getSubject() != null) g.writeStringField("subject", r.getSubject());
+            if (r.getTitle() != null) g.writeStringField("title", r.getTitle());
+            if (r.getDescription() != null) g.writeStringField("description", r.getDescription());
+            g.writeArrayFieldStart("evidenceUris");
+            for (String uri : r.getEvidenceUris()) g.writeString(uri);
+            g.writeEndArray();
+            g.writeObjectFieldStart("tags");
+            for (Map.Entry<String, String> t : new TreeMap<>(r.getTags()).entrySet()) g.writeStringField(t.getKey(), t.getValue());
+            g.writeEndObject();
+            ControlContext c = e.getControl();
+            if (c != null) {
+                g.writeObjectFieldStart("control");
+                g.writeStringField("title", c.getTitle());
+                g.writeStringField("family", c.getFamily());
+                if (c.getFamilyTitle() != null) g.writeStringField("familyTitle", c.getFamilyTitle());
+                if (c.getParentControlId() != null) g.writeStringField("parentControlId", c.getParentControlId());
+                g.writeArrayFieldStart("baselines");
+                for (String b : c.getBaselines()) g.writeString(b);
+                g.writeEndArray();
+                g.writeNumberField("weight", c.getWeight());
+                g.writeEndObject();
+            }
+            OrganizationContext o = e.getOrganization();
+            if (o != null) {
+                g.writeObjectFieldStart("organization");
+                g.writeStringField("name", o.getName());
+                if (o.getSector() != null) g.writeStringField("sector", o.getSector());
+                if (o.getRegion() != null) g.writeStringField("region", o.getRegion());
+                g.writeEndObject();
+            }
+            g.writeArrayFieldStart("flags");
+            for (EnrichmentFlag f : e.getFlags()) g.writeString(f.name());
+            g.writeEndArray();
+            g.writeStringField("ingestedAt", e.getIngestedAt().toString());
+            g.writeStringField("enrichedAt", e.getEnrichedAt().toString());
+            g.writeEndObject();
+        });
+    }
+
+    /** A finite number as a short JSON number and Redis float: {@code 75}, {@code 66.66666666666667}. */
+    static String number(double value) {
+        if (!Double.isFinite(value)) throw new IllegalArgumentException("not a finite number: " + value);
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) return Long.toString((long) value);
+        return BigDecimal.valueOf(value).toPlainString();
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String write(Body body) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
