@@ -5,15 +5,15 @@ import org.compliancepipeline.testkit.Infra;
 import org.compliancepipeline.testkit.RealInfra;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.net.http.HttpRequest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,17 +25,20 @@ class BackpressureIT {
     @Test
     void whenTheServiceHoldsAllTheBodiesItMayMoreRequestsGet429(Infra infra) throws Exception {
         try (IngestTestService service = IngestTestService.start(infra, Map.of(
-                "INGEST_MAX_BODY_BYTES", "1048576", "INGEST_MAX_INFLIGHT_BODY_BYTES", "1048576"))) {
-            // A chunked upload (no Content-Length) reserves the whole limit while it trickles in.
-            PipedOutputStream upload = new PipedOutputStream();
-            PipedInputStream body = new PipedInputStream(upload, 64 * 1024);
-            upload.write("[".getBytes(StandardCharsets.UTF_8));
+                "INGEST_MAX_BODY_BYTES", "1048576", "INGEST_MAX_INFLIGHT_BODY_BYTES", "1048576"));
+             // A chunked upload (no Content-Length) reserves the whole limit while it trickles in. Written on a raw
+             // socket so the test controls exactly which bytes the server has seen.
+             Socket slow = new Socket("127.0.0.1", service.uri("/").getPort())) {
+            slow.setSoTimeout(30_000);
+            OutputStream upload = slow.getOutputStream();
+            URI target = service.uri("/v1/records:batch");
+            upload.write(("POST " + target.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + service.secrets.get("writer") + "\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk("[")).getBytes(StandardCharsets.UTF_8));
             upload.flush();
-            CompletableFuture<HttpResponse<String>> slow = service.http().sendAsync(HttpRequest.newBuilder(service.uri("/v1/records:batch"))
-                    .header("Authorization", "Bearer " + service.secrets.get("writer")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
                 HttpResponse<String> r = service.postJson("/v1/records", TestRecords.record(1).toString(), "writer");
                 return r.statusCode() == 429;
             });
@@ -45,13 +48,18 @@ class BackpressureIT {
             JsonNode error = TestRecords.JSON.readTree(busy.body());
             assertThat(error.get("error").asText()).isEqualTo("server_busy");
 
-            upload.write((TestRecords.record(3) + "]").getBytes(StandardCharsets.UTF_8));
-            upload.close();
-            assertThat(slow.get().statusCode()).isEqualTo(202);
-            assertThat(service.postJson("/v1/records", TestRecords.record(4).toString(), "writer").statusCode())
-                    .as("the budget is released").isEqualTo(202);
-        } catch (IOException e) {
-            throw new AssertionError(e);
+            upload.write((chunk(TestRecords.record(3) + "]") + "0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            upload.flush();
+            String statusLine = new BufferedReader(new InputStreamReader(slow.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertThat(statusLine).as("the slow upload itself is accepted").startsWith("HTTP/1.1 202");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(service.postJson("/v1/records", TestRecords.record(4).toString(), "writer").statusCode())
+                            .as("the budget is released").isEqualTo(202));
         }
+    }
+
+    private static String chunk(String data) {
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        return Integer.toHexString(bytes.length) + "\r\n" + data + "\r\n";
     }
 }

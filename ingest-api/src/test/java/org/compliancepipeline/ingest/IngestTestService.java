@@ -246,6 +246,8 @@ final class IngestTestService implements AutoCloseable {
         api.close();
         kafka.close();
         readers.close();
+        // shutdownNow: a test that failed with a request still uploading must not hang in close()
+        http.shutdownNow();
         http.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
