@@ -27,7 +27,9 @@ import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.Keys;
 import org.compliancepipeline.schemas.Organization;
+import org.compliancepipeline.testkit.SendErrors;
 import org.compliancepipeline.testkit.Infra;
+import org.compliancepipeline.testkit.SendErrors;
 import org.compliancepipeline.testkit.RealInfra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -272,8 +274,9 @@ class StreamProcessorFailoverIT {
             var props = KafkaClients.producerDefaults(kafka, "it-input");
             try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
                 long start = System.nanoTime();
+                SendErrors errors = new SendErrors();
                 for (ProducerRecord<byte[], byte[]> m : messages) {
-                    producer.send(new ProducerRecord<>(topic, m.key(), m.value()));
+                    producer.send(new ProducerRecord<>(topic, m.key(), m.value()), errors);
                     int n = sent.incrementAndGet();
                     if (n % 1000 == 0) {
                         long due = start + TimeUnit.SECONDS.toNanos(1) * n / RATE_PER_SECOND;
@@ -282,6 +285,7 @@ class StreamProcessorFailoverIT {
                     }
                 }
                 producer.flush();
+                errors.throwIfAny();
             }
         }
 

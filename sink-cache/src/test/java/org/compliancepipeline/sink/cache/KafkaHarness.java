@@ -15,6 +15,7 @@ import org.compliancepipeline.platform.kafka.TopicAdmin;
 import org.compliancepipeline.schemas.Topic;
 import org.compliancepipeline.schemas.Topics;
 import org.compliancepipeline.sink.runtime.SinkConfig;
+import org.compliancepipeline.testkit.SendErrors;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,12 +52,14 @@ final class KafkaHarness implements AutoCloseable {
     void produce(CacheSinkConfig config, List<List<Workload.Message>> phases) {
         try (KafkaProducer<String, byte[]> p = kafka.producer("it-producer",
                 new Topic<>("any", Serdes.String(), Serdes.ByteArray(), 1, Map.of()))) {
+            SendErrors errors = new SendErrors();
             for (List<Workload.Message> phase : phases) {
                 for (Workload.Message m : phase) {
                     String topic = topic(config, m.role());
-                    p.send(new ProducerRecord<>(topic, m.key(), m.bytes(topic)));
+                    p.send(new ProducerRecord<>(topic, m.key(), m.bytes(topic)), errors);
                 }
                 p.flush();
+                errors.throwIfAny();
             }
         }
     }
@@ -69,17 +72,19 @@ final class KafkaHarness implements AutoCloseable {
         return java.util.concurrent.CompletableFuture.runAsync(() -> {
             try (KafkaProducer<String, byte[]> p = kafka.producer("it-slow-producer",
                     new Topic<>("any", Serdes.String(), Serdes.ByteArray(), 1, Map.of()))) {
+                SendErrors errors = new SendErrors();
                 for (List<Workload.Message> phase : phases) {
                     for (int i = 0; i < phase.size(); i++) {
                         Workload.Message m = phase.get(i);
                         String topic = topic(config, m.role());
-                        p.send(new ProducerRecord<>(topic, m.key(), m.bytes(topic)));
+                        p.send(new ProducerRecord<>(topic, m.key(), m.bytes(topic)), errors);
                         if ((i + 1) % chunk == 0) {
                             p.flush();
                             Thread.sleep(pauseMillis);
                         }
                     }
                     p.flush();
+                    errors.throwIfAny();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -11,9 +11,13 @@ import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.Topic;
 import org.compliancepipeline.schemas.Topics;
 import org.compliancepipeline.sink.runtime.SinkConfig;
+import org.compliancepipeline.testkit.SendErrors;
 import org.compliancepipeline.testkit.DedicatedInfra;
+import org.compliancepipeline.testkit.SendErrors;
 import org.compliancepipeline.testkit.DedicatedInfra.Component;
+import org.compliancepipeline.testkit.SendErrors;
 import org.compliancepipeline.testkit.Infra;
+import org.compliancepipeline.testkit.SendErrors;
 import org.compliancepipeline.testkit.RealInfra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,11 +64,13 @@ class TimescaleSinkFaultsIT {
 
     private void produce(TimescaleSinkConfig config, int from, int to) throws Exception {
         try (KafkaProducer<String, EnrichedRecord> p = kafka.producer("it-" + suffix, Topics.ENRICHED)) {
+            SendErrors errors = new SendErrors();
             for (int i = from; i < to; i++) {
                 EnrichedRecord r = Enriched.of(i);
-                p.send(new ProducerRecord<>(config.enrichedTopic(), r.getRecord().getOrgId(), r));
+                p.send(new ProducerRecord<>(config.enrichedTopic(), r.getRecord().getOrgId(), r), errors);
             }
             p.flush();
+            errors.throwIfAny();
         }
     }
 
