@@ -4,13 +4,14 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.compliancepipeline.schemas.ComplianceStatus;
+import org.compliancepipeline.schemas.StatusOrder;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What decides which of two assessments of one control is the latest, in a total order that does
- * not depend on arrival order:
+ * The version of a control's status the status store keeps, ordered by {@link StatusOrder} (the
+ * same rule every sink applies):
  * <ol>
  *   <li>the later {@code observedAt} wins;</li>
  *   <li>at the same instant the more severe status wins (NOT_SATISFIED, PARTIALLY_SATISFIED,
@@ -23,20 +24,11 @@ import java.nio.charset.StandardCharsets;
 record StatusVersion(long observedAt, ComplianceStatus status, String recordId) {
 
     boolean newerThan(StatusVersion other) {
-        if (observedAt != other.observedAt) return observedAt > other.observedAt;
-        int bySeverity = Integer.compare(severity(status), severity(other.status));
-        if (bySeverity != 0) return bySeverity > 0;
-        return recordId.compareTo(other.recordId) > 0;
+        return StatusOrder.compare(observedAt, status, recordId, other.observedAt, other.status, other.recordId) > 0;
     }
 
     static int severity(ComplianceStatus status) {
-        return switch (status) {
-            case NOT_SATISFIED -> 4;
-            case PARTIALLY_SATISFIED -> 3;
-            case UNKNOWN -> 2;
-            case SATISFIED -> 1;
-            case NOT_APPLICABLE -> 0;
-        };
+        return StatusOrder.severity(status);
     }
 
     private static final ComplianceStatus[] STATUSES = ComplianceStatus.values();

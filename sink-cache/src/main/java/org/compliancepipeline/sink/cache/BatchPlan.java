@@ -5,6 +5,7 @@ import org.compliancepipeline.schemas.ComplianceScore;
 import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.Ids;
+import org.compliancepipeline.schemas.StatusOrder;
 import org.compliancepipeline.sink.runtime.FailureKind;
 import org.compliancepipeline.sink.runtime.SinkRecord;
 import org.compliancepipeline.sink.runtime.WriteResult;
@@ -136,7 +137,7 @@ final class BatchPlan {
             args = new String[]{control, String.valueOf(r.offset()), "t", "", "", ""};
         } else {
             if (!Ids.isRecordId(s.getRecordId())) throw new IllegalArgumentException("recordId is not a valid record id: '" + s.getRecordId() + "'");
-            args = new String[]{control, String.valueOf(r.offset()), "v", String.valueOf(s.getObservedAt().toEpochMilli()),
+            args = new String[]{control, String.valueOf(r.offset()), "v", String.valueOf(StatusOrder.rank(s.getObservedAt().toEpochMilli(), s.getStatus())),
                     s.getRecordId(), CacheJson.status(s)};
         }
         statuses.computeIfAbsent(org + "/" + framework, k -> new LinkedHashMap<>())

@@ -2,13 +2,15 @@
 -- every key it touches is declared and shares that slot (Redis Cluster safe).
 --
 -- KEYS[1]  <prefix>{org/fw}:status       hash  controlId -> reader JSON {"status","observedAt","recordId"}
--- KEYS[2]  <prefix>{org/fw}:status:meta  hash  controlId -> "pos:grave:observedAtMillis:recordId"
+-- KEYS[2]  <prefix>{org/fw}:status:meta  hash  controlId -> "pos:grave:rank:recordId"
 -- ARGV[1]  TTL in ms for both keys, 0 = none
 -- ARGV[2..] 6 values per event, in partition (offset) order:
---          controlId, offset, kind ("v" value | "t" tombstone), observedAt ms, recordId, reader JSON
+--          controlId, offset, kind ("v" value | "t" tombstone), rank, recordId, reader JSON
+--          (rank = observedAt ms * 8 + status severity, StatusOrder in the schemas module)
 --
 -- Rules (README "Newer wins"):
---  * a value replaces the entry when its (observedAt, recordId) is greater (recordId compared byte by byte);
+--  * a value replaces the entry when its (rank, recordId) is greater (recordId compared byte by byte): the
+--    later observation wins, at the same instant the more severe status, then the greater recordId;
 --    equal or smaller changes nothing;
 --  * pos = highest source offset of any value seen since the last deletion, grave = offset of the last
 --    applied tombstone. A tombstone deletes only when it comes after every value seen (offset > pos):

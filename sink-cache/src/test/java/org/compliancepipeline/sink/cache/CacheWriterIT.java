@@ -119,20 +119,27 @@ class CacheWriterIT {
     }
 
     @Test
-    void equalObservationTimesAreDecidedByTheGreaterRecordIdByteByByteAndAnEqualVersionChangesNothing() throws Exception {
+    void equalObservationTimesAreDecidedBySeverityThenTheGreaterRecordIdByteByByteAndAnEqualVersionChangesNothing() throws Exception {
         CacheWriter writer = writer(config);
-        // "r-2" > "r-10" byte by byte ('2' > '1'), whatever the locale of the server.
-        ControlStatus r2 = Records.status("acme", "ac-1", SATISFIED, T, "r-2");
-        ControlStatus r10 = Records.status("acme", "ac-1", NOT_SATISFIED, T, "r-10");
-        writer.write(batch(records.of(r2, 0), records.of(r10, 1)));
-        writer.write(batch(records.of(ControlStatus.newBuilder(r10).setControlId("ac-2").build(), 0),
-                records.of(ControlStatus.newBuilder(r2).setControlId("ac-2").build(), 1)));
-        assertThat(status("acme", "ac-1")).contains("\"recordId\":\"r-2\"").contains("SATISFIED");
-        assertThat(status("acme", "ac-2")).isEqualTo(status("acme", "ac-1"));
+        // At one instant the more severe status wins, as in the stream processor, even with the smaller recordId.
+        ControlStatus satisfied = Records.status("acme", "ac-1", SATISFIED, T, "r-9");
+        ControlStatus failing = Records.status("acme", "ac-1", NOT_SATISFIED, T, "r-1");
+        writer.write(batch(records.of(failing, 0), records.of(satisfied, 1)));
+        assertThat(status("acme", "ac-1")).contains("\"recordId\":\"r-1\"").contains("NOT_SATISFIED");
 
-        // Same version, other content (should not happen upstream): the first one stays, deterministically.
-        writer.write(batch(records.of(ControlStatus.newBuilder(r2).setStatus(NOT_SATISFIED).build(), 2)));
-        assertThat(status("acme", "ac-1")).contains("\"status\":\"SATISFIED\"");
+        // Same instant and status: "r-2" > "r-10" byte by byte ('2' > '1'), whatever the locale of the server.
+        ControlStatus r2 = Records.status("acme", "ac-2", SATISFIED, T, "r-2");
+        ControlStatus r10 = Records.status("acme", "ac-2", SATISFIED, T, "r-10");
+        writer.write(batch(records.of(r2, 0), records.of(r10, 1)));
+        writer.write(batch(records.of(ControlStatus.newBuilder(r10).setControlId("ac-3").build(), 0),
+                records.of(ControlStatus.newBuilder(r2).setControlId("ac-3").build(), 1)));
+        assertThat(status("acme", "ac-2")).contains("\"recordId\":\"r-2\"");
+        assertThat(status("acme", "ac-3")).isEqualTo(status("acme", "ac-2"));
+
+        // The same version again (a replay) changes nothing.
+        String before = status("acme", "ac-2");
+        writer.write(batch(records.of(r10, 2), records.of(r2, 3)));
+        assertThat(status("acme", "ac-2")).isEqualTo(before);
     }
 
     @Test

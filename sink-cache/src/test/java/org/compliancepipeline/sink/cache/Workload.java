@@ -11,6 +11,7 @@ import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.EnrichmentFlag;
 import org.compliancepipeline.schemas.Keys;
+import org.compliancepipeline.schemas.StatusOrder;
 import org.compliancepipeline.schemas.OrganizationContext;
 
 import java.time.Duration;
@@ -183,8 +184,8 @@ final class Workload {
     }
 
     static int compare(ControlStatus a, ControlStatus b) {
-        int c = a.getObservedAt().compareTo(b.getObservedAt());
-        return c != 0 ? c : a.getRecordId().compareTo(b.getRecordId());
+        return StatusOrder.compare(a.getObservedAt().toEpochMilli(), a.getStatus(), a.getRecordId(),
+                b.getObservedAt().toEpochMilli(), b.getStatus(), b.getRecordId());
     }
 
     static ControlStatus status(String org, String fw, String control, Instant observedAt, String recordId, Random random) {

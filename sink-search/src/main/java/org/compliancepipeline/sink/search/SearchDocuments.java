@@ -7,6 +7,7 @@ import org.compliancepipeline.schemas.ComplianceStatus;
 import org.compliancepipeline.schemas.ControlContext;
 import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
+import org.compliancepipeline.schemas.StatusOrder;
 import org.compliancepipeline.schemas.EnrichmentFlag;
 import org.compliancepipeline.schemas.OrganizationContext;
 
@@ -156,23 +157,11 @@ final class SearchDocuments {
     }
 
     /**
-     * observedAt in milliseconds times 8 plus the status severity: Elasticsearch's external version
-     * (a non-negative long) holding the same order as {@code StatusVersion} in the stream processor
-     * up to the recordId tie-break.
+     * {@link StatusOrder#rank}: Elasticsearch's external version (a non-negative long) holding the
+     * order every store keeps, up to the recordId tie-break.
      */
     static long statusVersion(ControlStatus s) {
-        return s.getObservedAt().toEpochMilli() * 8 + severity(s.getStatus());
-    }
-
-    /** Most severe highest, as in the stream processor: two tools disagreeing at one instant never make a control look compliant. */
-    static int severity(ComplianceStatus status) {
-        return switch (status) {
-            case NOT_SATISFIED -> 4;
-            case PARTIALLY_SATISFIED -> 3;
-            case UNKNOWN -> 2;
-            case SATISFIED -> 1;
-            case NOT_APPLICABLE -> 0;
-        };
+        return StatusOrder.rank(s.getObservedAt().toEpochMilli(), s.getStatus());
     }
 
     static boolean failing(ComplianceStatus status) {

@@ -149,7 +149,8 @@ final class TimescaleWriter implements SinkWriter<Object> {
                 ON CONFLICT (org_id, framework, control_id) DO UPDATE SET
                   status = EXCLUDED.status, observed_at = EXCLUDED.observed_at, record_id = EXCLUDED.record_id,
                   score = EXCLUDED.score, family = EXCLUDED.family, weight = EXCLUDED.weight, updated_at = EXCLUDED.updated_at
-                WHERE (EXCLUDED.observed_at, EXCLUDED.record_id) > (control_status.observed_at, control_status.record_id)""");
+                WHERE (EXCLUDED.observed_at, status_severity(EXCLUDED.status), EXCLUDED.record_id COLLATE "C")
+                    > (control_status.observed_at, status_severity(control_status.status), control_status.record_id COLLATE "C")""");
              PreparedStatement delete = c.prepareStatement("DELETE FROM control_status WHERE org_id = ? AND framework = ? AND control_id = ?")) {
             for (SinkRecord<Object> r : statuses) {
                 if (r.value() == null) {

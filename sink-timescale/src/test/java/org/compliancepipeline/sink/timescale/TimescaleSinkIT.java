@@ -236,6 +236,12 @@ class TimescaleSinkIT {
         try (var p = kafka.producer("it-status", topic(config.controlStatusTopic(), Topics.CONTROL_STATUS))) {
             // Late: an older observation arrives after the newer one.
             p.send(new ProducerRecord<>(config.controlStatusTopic(), Keys.controlStatus("acme", "nist-800-53-r5", "ac-2"), older)).get();
+            // The same instant, a more severe status with a smaller record id: it wins, as in every store.
+            p.send(new ProducerRecord<>(config.controlStatusTopic(), Keys.controlStatus("acme", "nist-800-53-r5", "ac-2"),
+                    ControlStatus.newBuilder(newer).setStatus(ComplianceStatus.PARTIALLY_SATISFIED).setRecordId("r-10").build())).get();
+            // The same instant and status, a smaller record id byte by byte ("r-10" > "r-1"): nothing changes.
+            p.send(new ProducerRecord<>(config.controlStatusTopic(), Keys.controlStatus("acme", "nist-800-53-r5", "ac-2"),
+                    ControlStatus.newBuilder(newer).setStatus(ComplianceStatus.PARTIALLY_SATISFIED).setRecordId("r-1").build())).get();
         }
         ComplianceScore score = ComplianceScore.newBuilder().setOrgId("acme").setFramework("nist-800-53-r5").setScore(75)
                 .setSatisfiedWeight(3).setApplicableWeight(4).setControlsSatisfied(3).setControlsNotSatisfied(1).setUpdatedAt(t).build();
@@ -249,12 +255,13 @@ class TimescaleSinkIT {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM compliance_stats_hourly WHERE count = 9") == 1
                 && db.count("SELECT count(*) FROM compliance_scores") == 1);
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT status, record_id FROM control_status WHERE control_id = 'ac-2'")) {
-            rs.next();
-            assertThat(rs.getString(1)).isEqualTo("SATISFIED");
-            assertThat(rs.getString(2)).isEqualTo("r-2");
-        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            try (Connection c = db.connect(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT status, record_id FROM control_status WHERE control_id = 'ac-2'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1) + " " + rs.getString(2)).isEqualTo("PARTIALLY_SATISFIED r-10");
+            }
+        });
         assertThat(db.count("SELECT count(*) FROM compliance_stats_hourly")).isEqualTo(1);
     }
 
