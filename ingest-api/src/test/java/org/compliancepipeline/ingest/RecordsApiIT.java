@@ -151,6 +151,30 @@ class RecordsApiIT {
     }
 
     @Test
+    void aStreamLongerThanTheBodyLimitIsAcceptedEvenWithAContentLength(Infra infra) throws Exception {
+        try (IngestTestService small = IngestTestService.start(infra, Map.of(
+                "INGEST_MAX_BODY_BYTES", "4096", "INGEST_MAX_INFLIGHT_BODY_BYTES", "1048576", "INGEST_MAX_LINE_BYTES", "4096"))) {
+            var before = small.endOffsets();
+            List<ObjectNode> records = TestRecords.records(200);
+            StringBuilder ndjson = new StringBuilder();
+            records.forEach(o -> ndjson.append(o).append('\n'));
+            assertThat(ndjson.length()).as("the stream is far over the 4 KiB body limit").isGreaterThan(40_000);
+
+            // ofString has a known length: the request carries a Content-Length.
+            HttpResponse<java.util.stream.Stream<String>> r = small.http().send(HttpRequest.newBuilder(small.uri("/v1/records:stream"))
+                            .header("Authorization", "Bearer " + small.secrets.get("writer"))
+                            .header("Content-Type", "application/x-ndjson")
+                            .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+
+            assertThat(r.statusCode()).isEqualTo(202);
+            JsonNode summary = r.body().map(RecordsApiIT::parse).toList().getLast().get("summary");
+            assertThat(summary.get("accepted").asInt()).isEqualTo(200);
+            assertThat(small.readSince(before)).hasSize(200);
+        }
+    }
+
+    @Test
     void docsAndOpenApiAreServed() throws Exception {
         HttpResponse<String> spec = service.get("/openapi.json");
         assertThat(spec.statusCode()).isEqualTo(200);

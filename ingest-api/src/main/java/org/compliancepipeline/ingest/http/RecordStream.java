@@ -87,7 +87,7 @@ public final class RecordStream {
         Tokens tokens = new Tokens(key);
         tokens.takeFirst();
 
-        RequestGate.Admission admission = gate.admit(ctx, maxLineBytes);
+        RequestGate.Admission admission = gate.admitStream(maxLineBytes);
         try (InputStream in = new BufferedInputStream(ctx.req().getInputStream(), 64 * 1024)) {
             LineReader lines = new LineReader(in, maxLineBytes);
             byte[] first = lines.next();

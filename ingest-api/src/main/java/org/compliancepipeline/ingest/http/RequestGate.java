@@ -110,7 +110,18 @@ public final class RequestGate {
     public Admission admit(Context ctx, long reserveWhenUnknown) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBodyBytes) throw tooLarge(declared);
-        long bytes = declared >= 0 ? declared : reserveWhenUnknown;
+        return reserve(declared >= 0 ? declared : reserveWhenUnknown);
+    }
+
+    /**
+     * Reserves memory for a stream read a line at a time ({@code lineBytes}, the longest line), whatever
+     * its length: a stream is never held whole, so its Content-Length is no reason to refuse it.
+     */
+    public Admission admitStream(long lineBytes) {
+        return reserve(lineBytes);
+    }
+
+    private Admission reserve(long bytes) {
         int permits = (int) Math.max(1, (bytes + 1023) / 1024);
         try {
             if (!inflightKiB.tryAcquire(permits, 500, TimeUnit.MILLISECONDS)) {
