@@ -63,7 +63,9 @@ final class SinkLoop<V> implements Runnable {
     private long oldestBufferedAt;
     /** Next offset to commit per partition: everything before it is stored or dead-lettered. */
     private final Map<TopicPartition, Long> stored = new HashMap<>();
+    /** Offsets the group coordinator acknowledged, and those of asynchronous commits still in flight. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final Map<TopicPartition, Long> committing = new HashMap<>();
     private final Set<TopicPartition> revoked = new HashSet<>();
     private final List<Future<RecordMetadata>> unacknowledgedDeadLetters = new ArrayList<>();
     private boolean retrying;
@@ -95,6 +97,9 @@ final class SinkLoop<V> implements Runnable {
                 polled.forEach(this::accept);
                 updateLag();
                 if (shouldFlush()) flush();
+                // An asynchronous commit can fail (a rebalance in progress, a coordinator move) after the
+                // last record of a partition: retry it even when nothing new arrives.
+                else if (bufferedRecords == 0) commit(false);
             }
         } catch (WakeupException e) {
             if (running) throw e;
@@ -294,15 +299,23 @@ final class SinkLoop<V> implements Runnable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Set<TopicPartition> owned = consumer.assignment();
         stored.forEach((tp, next) -> {
-            if (owned.contains(tp) && !next.equals(committed.get(tp))) offsets.put(tp, new OffsetAndMetadata(next));
+            if (owned.contains(tp) && !next.equals(committed.get(tp)) && !next.equals(committing.get(tp))) {
+                offsets.put(tp, new OffsetAndMetadata(next));
+            }
         });
         if (offsets.isEmpty()) return;
-        offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
         if (sync) {
             consumer.commitSync(offsets);
+            offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
         } else {
-            consumer.commitAsync(offsets, (o, e) -> {
-                if (e != null) log.debug("sink {}: async commit failed (the next commit covers it): {}", config.name(), e.toString());
+            offsets.forEach((tp, o) -> committing.put(tp, o.offset()));
+            // The callback runs on this thread, inside a later poll or commit.
+            consumer.commitAsync(offsets, (done, e) -> {
+                if (e != null) log.debug("sink {}: async commit failed, retried by the next loop: {}", config.name(), e.toString());
+                offsets.forEach((tp, o) -> {
+                    committing.remove(tp, o.offset());
+                    if (e == null) committed.merge(tp, o.offset(), Math::max);
+                });
             });
         }
     }
@@ -373,6 +386,7 @@ final class SinkLoop<V> implements Runnable {
             for (TopicPartition tp : partitions) {
                 Long next = stored.remove(tp);
                 committed.remove(tp);
+                committing.remove(tp);
                 if (next != null) offsets.put(tp, new OffsetAndMetadata(next));
             }
             try {
@@ -389,6 +403,7 @@ final class SinkLoop<V> implements Runnable {
             dropBuffered(partitions);
             partitions.forEach(stored::remove);
             partitions.forEach(committed::remove);
+            partitions.forEach(committing::remove);
         }
 
         @Override

@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code BulkRequest} with the documents as maps.
  *
  * <pre>bin/bench sink-search [--records 500000] [--bulk-actions 1000] [--bulk-bytes 5242880] [--in-flight 2]
- *                          [--consumers 2] [--batch 5000] [--compare-client true] [--keep false]</pre>
+ *                          [--consumers 4] [--batch 5000] [--compare-client true] [--keep false]</pre>
  */
 public final class SearchSinkBenchmark {
     public static void main(String[] args) throws Exception {
@@ -56,7 +56,7 @@ public final class SearchSinkBenchmark {
         int bulkActions = Integer.parseInt(opts.getOrDefault("bulk-actions", "1000"));
         long bulkBytes = Long.parseLong(opts.getOrDefault("bulk-bytes", String.valueOf(5L << 20)));
         int inFlight = Integer.parseInt(opts.getOrDefault("in-flight", "2"));
-        int consumers = Integer.parseInt(opts.getOrDefault("consumers", "2"));
+        int consumers = Integer.parseInt(opts.getOrDefault("consumers", "4"));
         int batch = Integer.parseInt(opts.getOrDefault("batch", "5000"));
         boolean compareClient = Boolean.parseBoolean(opts.getOrDefault("compare-client", "true"));
         boolean keep = Boolean.parseBoolean(opts.getOrDefault("keep", "false"));
