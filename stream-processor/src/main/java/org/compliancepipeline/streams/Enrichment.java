@@ -60,7 +60,7 @@ final class Enrichment implements FixedKeyProcessor<String, Enrichment.Lookup, E
         } else {
             ControlDefinition c = l.control();
             control = new ControlContext(c.getTitle(), c.getFamily(), c.getFamilyTitle(), c.getParentControlId(),
-                    c.getBaselines(), c.getWeight());
+                    c.getBaselines(), c.getWeight(), c.getStatement());
         }
         OrganizationContext org = null;
         if (l.organization() == null) {

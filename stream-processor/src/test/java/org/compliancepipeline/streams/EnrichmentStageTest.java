@@ -43,6 +43,7 @@ class EnrichmentStageTest {
         assertThat(e.getControl().getParentControlId()).isEqualTo("ac-2");
         assertThat(e.getControl().getBaselines()).containsExactly("MODERATE");
         assertThat(e.getControl().getWeight()).isEqualTo(0.5);
+        assertThat(e.getControl().getStatement()).isEqualTo("The organization ...");
         assertThat(e.getOrganization().getName()).isEqualTo("Acme Corp");
         assertThat(e.getOrganization().getSector()).isEqualTo("technology");
         assertThat(e.getOrganization().getRegion()).isEqualTo("us-east");

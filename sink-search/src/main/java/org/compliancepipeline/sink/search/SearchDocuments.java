@@ -75,6 +75,7 @@ final class SearchDocuments {
             string("parentControlId", control.getParentControlId());
             strings("baselines", control.getBaselines());
             gen.writeNumberField("weight", control.getWeight());
+            string("controlStatement", control.getStatement());
         }
         gen.writeStringField("status", r.getStatus().name());
         if (r.getScore() != null) gen.writeNumberField("score", r.getScore());

@@ -141,6 +141,8 @@ class SearchSinkIT {
         // Control titles are searchable too (every record here has the control of Enriched.of(1)).
         assertThat(match(client(), records(), "controlTitle", "enforcements")).hasSize(3);
         assertThat(match(client(), records(), "controlTitle.prefix", "enfo")).hasSize(3);
+        // So is the control's statement from the catalog (stemmed: "authorization" finds "authorizations").
+        assertThat(match(client(), records(), "controlStatement", "authorization")).hasSize(3);
     }
 
     @Test

@@ -22,8 +22,8 @@ import java.util.List;
  * paths never drift apart silently. Malformed bytes raise {@link IllegalArgumentException}: poison.
  */
 final class EnrichedTranscoder {
-    /** EnrichedRecord v1, the version whose layout this class reads. Pinned: a new version must not be read as this one. */
-    static final long FINGERPRINT = 0x2a44b196f99a7627L;
+    /** EnrichedRecord v2, the version whose layout this class reads. Pinned: a new version must not be read as this one. */
+    static final long FINGERPRINT = 0x5d6d25a109e1fa90L;
 
     private static final byte[][] STATUS = labels(ComplianceStatus.class);
     private static final byte[][] METHOD = labels(AssessmentMethod.class);
@@ -77,6 +77,7 @@ final class EnrichedTranscoder {
                 optionalString(out);              // parent_control_id
                 stringArray(out);                 // baselines
                 out.number(readDouble());         // weight
+                skipOptionalString();             // statement (searchable in Elasticsearch; not a column)
             }
             // OrganizationContext (nullable)
             if (union(2) == 0) {
@@ -104,6 +105,13 @@ final class EnrichedTranscoder {
     private void optionalString(CopyBinary out) {
         if (union(2) == 0) out.nullValue();
         else string(out);
+    }
+
+    private void skipOptionalString() {
+        if (union(2) == 1) {
+            int len = length(); // first: length() moves pos past the varint
+            pos += len;
+        }
     }
 
     private void stringArray(CopyBinary out) {
