@@ -6,7 +6,7 @@ package org.compliancepipeline.sink.cache;
  *
  * <pre>
  * cp:{acme/nist-800-53-r5}:status        hash     controlId -> {"status","observedAt","recordId"}
- * cp:{acme/nist-800-53-r5}:status:meta   hash     controlId -> pos:grave:observedAtMillis:recordId   (bookkeeping)
+ * cp:{acme/nist-800-53-r5}:status:meta   hash     controlId -> pos:grave:rank:recordId (rank = observedAt ms * 8 + severity)
  * cp:{acme/nist-800-53-r5}:score         hash     score, satisfied, applicable, updatedAt, controls*
  * cp:{acme/nist-800-53-r5}:score:meta    string   pos:grave:updatedAtMillis                          (bookkeeping)
  * cp:lb:{nist-800-53-r5}                 zset     orgId -> score, ascending = worst first
