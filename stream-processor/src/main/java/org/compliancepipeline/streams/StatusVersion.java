@@ -27,10 +27,6 @@ record StatusVersion(long observedAt, ComplianceStatus status, String recordId) 
         return StatusOrder.compare(observedAt, status, recordId, other.observedAt, other.status, other.recordId) > 0;
     }
 
-    static int severity(ComplianceStatus status) {
-        return StatusOrder.severity(status);
-    }
-
     private static final ComplianceStatus[] STATUSES = ComplianceStatus.values();
 
     /** 8 bytes observedAt, 1 byte status ordinal, the recordId in UTF-8. */
