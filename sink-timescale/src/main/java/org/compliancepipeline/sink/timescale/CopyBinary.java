@@ -2,8 +2,10 @@ package org.compliancepipeline.sink.timescale;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -147,11 +149,19 @@ final class CopyBinary {
         return this;
     }
 
-    /** jsonb binary format version 1: a version byte, then the JSON text. */
+    /** The entries in key order, so a row's bytes do not depend on the map's iteration order. */
+    private static Iterable<Map.Entry<String, String>> sorted(Map<String, String> map) {
+        if (map.size() < 2) return map.entrySet();
+        List<Map.Entry<String, String>> entries = new ArrayList<>(map.entrySet());
+        entries.sort(Map.Entry.comparingByKey());
+        return entries;
+    }
+
+    /** jsonb binary format version 1: a version byte, then the JSON text (keys in order). */
     CopyBinary jsonObject(Map<String, String> map) {
         StringBuilder j = new StringBuilder(2 + map.size() * 24).append('{');
         boolean first = true;
-        for (var e : map.entrySet()) {
+        for (var e : sorted(map)) {
             if (!first) j.append(',');
             first = false;
             JsonText.string(j, e.getKey());

@@ -7,6 +7,7 @@ import org.compliancepipeline.schemas.EnrichmentFlag;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -33,7 +34,9 @@ final class EnrichedTranscoder {
     private int pos;
     private int end;
     private final List<int[]> ranges = new ArrayList<>();
+    private static final Comparator<String[]> BY_KEY = Comparator.comparing(pair -> pair[0]);
     private final StringBuilder json = new StringBuilder(256);
+    private final List<String[]> tagPairs = new ArrayList<>();
 
     /** True when the bytes are single-object encoded with the schema version this transcoder reads. */
     static boolean handles(byte[] singleObject) {
@@ -138,18 +141,20 @@ final class EnrichedTranscoder {
         out.endTextArray(at);
     }
 
+    /** Tags in key order, like {@link CopyBinary#jsonObject}: the rows do not depend on a map's iteration order. */
     private void tags(CopyBinary out) {
+        tagPairs.clear();
+        for (long n = blockCount(); n != 0; n = blockCount()) {
+            for (long i = 0; i < n; i++) tagPairs.add(new String[] {readString(), readString()});
+        }
+        if (tagPairs.size() > 1) tagPairs.sort(BY_KEY);
         json.setLength(0);
         json.append('{');
-        boolean first = true;
-        for (long n = blockCount(); n != 0; n = blockCount()) {
-            for (long i = 0; i < n; i++) {
-                if (!first) json.append(',');
-                first = false;
-                JsonText.string(json, readString());
-                json.append(':');
-                JsonText.string(json, readString());
-            }
+        for (int i = 0; i < tagPairs.size(); i++) {
+            if (i > 0) json.append(',');
+            JsonText.string(json, tagPairs.get(i)[0]);
+            json.append(':');
+            JsonText.string(json, tagPairs.get(i)[1]);
         }
         byte[] b = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
         out.jsonbText(b);

@@ -30,7 +30,7 @@ final class Enriched {
                 .setTitle(i % 5 == 0 ? "Quote \" backslash \\ tab\tend" : "Privileged access review " + i)
                 .setDescription(i % 7 == 0 ? "وصول المستخدم أحمد\nline two\r\n{\"json\": [1,2]}" : "Finding number " + i)
                 .setEvidenceUris(i % 6 == 0 ? List.of() : List.of("https://evidence.example/" + i, "s3://bucket/path,with \"comma\" " + i))
-                .setTags(i % 8 == 0 ? Map.of() : Map.of("env", i % 2 == 0 ? "prod" : "staging", "quote\"key", "value\\with\ttab"))
+                .setTags(i % 8 == 0 ? Map.of() : Map.of("env", i % 2 == 0 ? "prod" : "staging", "quote\"key", "value\\with\ttab", "app", "billing-" + (i % 3)))
                 .build();
         return EnrichedRecord.newBuilder()
                 .setRecord(r)
