@@ -14,6 +14,7 @@ public final class AvroSerdes {
     public static final AvroSerde<ControlStatus> CONTROL_STATUS = of(ControlStatus.class, ControlStatus.getClassSchema());
     public static final AvroSerde<ComplianceScore> COMPLIANCE_SCORE = of(ComplianceScore.class, ComplianceScore.getClassSchema());
     public static final AvroSerde<ComplianceStats> COMPLIANCE_STATS = of(ComplianceStats.class, ComplianceStats.getClassSchema());
+    public static final AvroSerde<QueryAudit> QUERY_AUDIT = of(QueryAudit.class, QueryAudit.getClassSchema());
 
     private static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, Schema schema) {
         return new AvroSerde<>(type, schema, SchemaHistory.load(schema));

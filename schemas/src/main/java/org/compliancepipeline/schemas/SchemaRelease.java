@@ -23,7 +23,7 @@ public final class SchemaRelease {
     public static final List<Schema> RELEASED = List.of(
             ComplianceRecord.getClassSchema(), EnrichedRecord.getClassSchema(), ControlDefinition.getClassSchema(),
             Organization.getClassSchema(), ControlStatus.getClassSchema(), ComplianceScore.getClassSchema(),
-            ComplianceStats.getClassSchema());
+            ComplianceStats.getClassSchema(), QueryAudit.getClassSchema());
 
     public static void main(String[] args) throws IOException {
         Path resources = Path.of(args.length > 0 ? args[0] : "schemas/src/main/resources");

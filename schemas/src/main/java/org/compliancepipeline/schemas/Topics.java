@@ -20,6 +20,7 @@ public final class Topics {
     private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0");
     private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
     private static final Map<String, String> MONTH = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(30L * 24 * 3600 * 1000));
+    private static final Map<String, String> YEAR = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(365L * 24 * 3600 * 1000));
 
     /** Raw records from producers (ingest API or straight from Kafka), keyed by orgId. */
     public static final Topic<String, ComplianceRecord> RECORDS =
@@ -61,8 +62,12 @@ public final class Topics {
     public static final Topic<byte[], byte[]> SINK_CACHE_DLQ =
             new Topic<>("compliance.sink-cache.dlq.v1", Serdes.ByteArray(), Serdes.ByteArray(), 3, MONTH);
 
+    /** Audit trail of the query API: one record per query answered or refused, keyed by the API key's id. */
+    public static final Topic<String, QueryAudit> QUERY_AUDIT =
+            new Topic<>("compliance.query-audit.v1", KEY, AvroSerdes.QUERY_AUDIT, 3, YEAR);
+
     public static List<Topic<?, ?>> all() {
         return List.of(RECORDS, RECORDS_DLQ, CONTROLS, ORGS, ENRICHED, CONTROL_STATUS, SCORES, STATS_HOURLY,
-                SINK_TIMESCALE_DLQ, SINK_SEARCH_DLQ, SINK_CACHE_DLQ);
+                SINK_TIMESCALE_DLQ, SINK_SEARCH_DLQ, SINK_CACHE_DLQ, QUERY_AUDIT);
     }
 }
