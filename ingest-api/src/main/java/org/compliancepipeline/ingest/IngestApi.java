@@ -2,8 +2,8 @@ package org.compliancepipeline.ingest;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.compliancepipeline.ingest.auth.ApiKey;
-import org.compliancepipeline.ingest.auth.ApiKeyStore;
+import org.compliancepipeline.platform.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKeyStore;
 import org.compliancepipeline.ingest.http.HttpServer;
 import org.compliancepipeline.ingest.http.JsonBody;
 import org.compliancepipeline.ingest.http.RecordEndpoints;
@@ -15,8 +15,8 @@ import org.compliancepipeline.ingest.records.RecordIntake;
 import org.compliancepipeline.ingest.records.RecordReader;
 import org.compliancepipeline.ingest.records.RecordValidator;
 import org.compliancepipeline.ingest.redis.IdempotencyStore;
-import org.compliancepipeline.ingest.redis.RateLimiter;
-import org.compliancepipeline.ingest.redis.RedisGateway;
+import org.compliancepipeline.platform.redis.RateLimiter;
+import org.compliancepipeline.platform.redis.RedisGateway;
 import org.compliancepipeline.platform.kafka.KafkaClients;
 import org.compliancepipeline.platform.ops.OpsServer;
 

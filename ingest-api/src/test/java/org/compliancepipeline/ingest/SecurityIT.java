@@ -1,8 +1,8 @@
 package org.compliancepipeline.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.compliancepipeline.ingest.auth.ApiKey;
-import org.compliancepipeline.ingest.auth.ApiKeySecrets;
+import org.compliancepipeline.platform.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKeySecrets;
 import org.compliancepipeline.testkit.Infra;
 import org.compliancepipeline.testkit.RealInfra;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,9 @@
 package org.compliancepipeline.ingest.auth;
 
+import org.compliancepipeline.platform.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKeys;
+import org.compliancepipeline.platform.auth.ApiKeySecrets;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -123,7 +127,7 @@ public final class ApiKeyTool {
     private static int usage(PrintStream err) {
         err.println("""
                 usage:
-                  ApiKeyTool create --id ID --org ORG [--org ORG...] [--scope records:write] [--scope oscal:write]
+                  ApiKeyTool create --id ID --org ORG [--org ORG...] [--scope records:write] [--scope oscal:write] [--scope query:read]
                                     [--framework FW] [--rate RECORDS_PER_SECOND [--burst RECORDS]] [--description TEXT] [--file F]
                   ApiKeyTool revoke --id ID [--file F]
                   ApiKeyTool list [--file F]

@@ -1,5 +1,7 @@
 package org.compliancepipeline.ingest.http;
 
+import org.compliancepipeline.platform.http.ApiError;
+
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;

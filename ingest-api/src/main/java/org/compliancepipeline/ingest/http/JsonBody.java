@@ -1,5 +1,7 @@
 package org.compliancepipeline.ingest.http;
 
+import org.compliancepipeline.platform.http.ApiError;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,17 +1,19 @@
 package org.compliancepipeline.ingest.http;
 
+import org.compliancepipeline.platform.http.ApiError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import org.compliancepipeline.ingest.IngestMetrics;
-import org.compliancepipeline.ingest.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.ingest.oscal.AssessmentResultsMapper;
 import org.compliancepipeline.ingest.records.Candidate;
 import org.compliancepipeline.ingest.records.RecordIntake;
 import org.compliancepipeline.ingest.records.RecordReader;
 import org.compliancepipeline.ingest.records.RecordResult;
 import org.compliancepipeline.ingest.redis.IdempotencyStore;
-import org.compliancepipeline.ingest.redis.RateLimiter;
-import org.compliancepipeline.ingest.redis.RedisGateway;
+import org.compliancepipeline.platform.redis.RateLimiter;
+import org.compliancepipeline.platform.redis.RedisGateway;
 import org.compliancepipeline.schemas.Ids;
 import org.compliancepipeline.schemas.json.FieldError;
 

@@ -1,15 +1,17 @@
 package org.compliancepipeline.ingest.http;
 
+import org.compliancepipeline.platform.http.ApiError;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.http.Context;
 import org.compliancepipeline.ingest.IngestMetrics;
-import org.compliancepipeline.ingest.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.ingest.kafka.BrokerProbe;
 import org.compliancepipeline.ingest.records.Candidate;
 import org.compliancepipeline.ingest.records.RecordIntake;
 import org.compliancepipeline.ingest.records.RecordReader;
 import org.compliancepipeline.ingest.records.RecordResult;
-import org.compliancepipeline.ingest.redis.RateLimiter;
+import org.compliancepipeline.platform.redis.RateLimiter;
 import org.compliancepipeline.schemas.json.FieldError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,10 @@
 package org.compliancepipeline.ingest.http;
 
+import org.compliancepipeline.platform.http.ApiError;
+
 import io.javalin.http.Context;
-import org.compliancepipeline.ingest.auth.ApiKey;
-import org.compliancepipeline.ingest.auth.ApiKeyStore;
+import org.compliancepipeline.platform.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKeyStore;
 
 import java.io.IOException;
 import java.io.InputStream;

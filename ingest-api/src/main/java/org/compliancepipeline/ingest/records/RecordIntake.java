@@ -1,7 +1,7 @@
 package org.compliancepipeline.ingest.records;
 
 import org.compliancepipeline.ingest.IngestMetrics;
-import org.compliancepipeline.ingest.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.ingest.kafka.BrokerProbe;
 import org.compliancepipeline.ingest.kafka.RecordPublisher;
 import org.compliancepipeline.schemas.ComplianceRecord;

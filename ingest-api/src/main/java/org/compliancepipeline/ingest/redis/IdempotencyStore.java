@@ -1,5 +1,7 @@
 package org.compliancepipeline.ingest.redis;
 
+import org.compliancepipeline.platform.redis.RedisGateway;
+
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import org.slf4j.Logger;

@@ -1,5 +1,10 @@
 package org.compliancepipeline.ingest.auth;
 
+import org.compliancepipeline.platform.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKeys;
+import org.compliancepipeline.platform.auth.ApiKeySecrets;
+import org.compliancepipeline.platform.auth.ApiKeyStore;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package org.compliancepipeline.ingest.redis;
 
+import org.compliancepipeline.platform.redis.RedisGateway;
+
 import org.compliancepipeline.platform.config.Secret;
 import org.compliancepipeline.testkit.Infra;
 import org.compliancepipeline.testkit.RealInfra;

@@ -1,6 +1,9 @@
 package org.compliancepipeline.ingest.redis;
 
-import org.compliancepipeline.ingest.auth.ApiKey;
+import org.compliancepipeline.platform.redis.RedisGateway;
+import org.compliancepipeline.platform.redis.RateLimiter;
+
+import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.platform.config.Secret;
 import org.compliancepipeline.testkit.Infra;
 import org.compliancepipeline.testkit.RealInfra;

@@ -1,4 +1,4 @@
-package org.compliancepipeline.ingest.redis;
+package org.compliancepipeline.platform.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -57,7 +57,7 @@ public final class RedisGateway implements AutoCloseable {
     }
 
     /** The live connection; throws {@link RedisUnavailable} when there is none. */
-    StatefulRedisConnection<String, byte[]> connection() {
+    public StatefulRedisConnection<String, byte[]> connection() {
         StatefulRedisConnection<String, byte[]> c = connection;
         if (c == null || !c.isOpen()) throw new RedisUnavailable("Redis at " + where + " is not reachable: " + lastError);
         return c;

@@ -1,4 +1,4 @@
-package org.compliancepipeline.ingest.auth;
+package org.compliancepipeline.platform.auth;
 
 import java.util.List;
 import java.util.Set;
@@ -8,8 +8,8 @@ import java.util.Set;
  *
  * @param id        public name of the key: appears in logs, metrics and rate-limit keys
  * @param sha256    lower-case hex SHA-256 of the secret
- * @param orgs      organisations the key may write records for; {@code *} means any
- * @param scopes    what the key may do, e.g. {@code records:write}, {@code oscal:write}
+ * @param orgs      organisations the key may write records for or read; {@code *} means any
+ * @param scopes    what the key may do: {@code records:write}, {@code oscal:write}, {@code query:read}
  * @param framework default framework for OSCAL documents posted with this key, or null
  * @param rateLimit records per second and burst of this key's token bucket; null: the service's default
  * @param description free text for operators, or null
@@ -20,7 +20,9 @@ public record ApiKey(String id, String sha256, List<String> orgs, Set<String> sc
     public static final String ANY_ORG = "*";
     public static final String RECORDS_WRITE = "records:write";
     public static final String OSCAL_WRITE = "oscal:write";
-    public static final Set<String> KNOWN_SCOPES = Set.of(RECORDS_WRITE, OSCAL_WRITE);
+    /** Reads through the query API, limited to the key's orgs like writes. */
+    public static final String QUERY_READ = "query:read";
+    public static final Set<String> KNOWN_SCOPES = Set.of(RECORDS_WRITE, OSCAL_WRITE, QUERY_READ);
 
     public ApiKey {
         orgs = List.copyOf(orgs);
@@ -40,6 +42,16 @@ public record ApiKey(String id, String sha256, List<String> orgs, Set<String> sc
 
     public boolean mayWrite(String orgId) {
         return orgs.contains(ANY_ORG) || orgs.contains(orgId);
+    }
+
+    /** Whether the key may read the org's data (the query API). */
+    public boolean mayRead(String orgId) {
+        return orgs.contains(ANY_ORG) || orgs.contains(orgId);
+    }
+
+    /** True when the key is limited to the orgs it names (no {@code *}). */
+    public boolean orgScoped() {
+        return !orgs.contains(ANY_ORG);
     }
 
     public boolean hasScope(String scope) {

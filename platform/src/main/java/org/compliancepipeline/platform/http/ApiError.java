@@ -1,4 +1,4 @@
-package org.compliancepipeline.ingest.http;
+package org.compliancepipeline.platform.http;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;

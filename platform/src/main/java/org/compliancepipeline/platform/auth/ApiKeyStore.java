@@ -1,4 +1,4 @@
-package org.compliancepipeline.ingest.auth;
+package org.compliancepipeline.platform.auth;
 
 import org.compliancepipeline.platform.ops.HealthCheck;
 import org.slf4j.Logger;

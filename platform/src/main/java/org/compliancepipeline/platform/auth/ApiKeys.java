@@ -1,4 +1,4 @@
-package org.compliancepipeline.ingest.auth;
+package org.compliancepipeline.platform.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

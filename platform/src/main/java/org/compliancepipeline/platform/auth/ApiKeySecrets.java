@@ -1,4 +1,4 @@
-package org.compliancepipeline.ingest.auth;
+package org.compliancepipeline.platform.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

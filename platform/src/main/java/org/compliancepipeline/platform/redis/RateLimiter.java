@@ -1,9 +1,9 @@
-package org.compliancepipeline.ingest.redis;
+package org.compliancepipeline.platform.redis;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import org.compliancepipeline.ingest.auth.ApiKey;
+import org.compliancepipeline.platform.auth.ApiKey;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,22 +13,33 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Per-key rate limiting in records per second: a token bucket per API key held in Redis, so the
- * limit holds across every instance of the service. One round trip per request: the script is
+ * Per-key rate limiting (records per second for the ingest API, requests per second for the query
+ * API): a token bucket per API key held in Redis, so the limit holds across every instance of the
+ * service. Each service has its own buckets ({@code bucketPrefix}). One round trip per request: the script is
  * called by its SHA and loaded again if Redis lost it (restart, {@code SCRIPT FLUSH}).
  */
 public final class RateLimiter {
     private static final String SCRIPT = script();
 
+    /** The ingest API's buckets. */
+    public static final String INGEST_BUCKETS = "ingest:ratelimit:";
+
     private final RedisGateway redis;
     private final ApiKey.RateLimit defaults;
     private final boolean allowWhenRedisDown;
+    private final String bucketPrefix;
     private volatile String sha;
 
     public RateLimiter(RedisGateway redis, ApiKey.RateLimit defaults, boolean allowWhenRedisDown) {
+        this(redis, defaults, allowWhenRedisDown, INGEST_BUCKETS);
+    }
+
+    /** @param bucketPrefix prefix of the bucket keys, e.g. {@code query:ratelimit:}; the key's id follows in braces */
+    public RateLimiter(RedisGateway redis, ApiKey.RateLimit defaults, boolean allowWhenRedisDown, String bucketPrefix) {
         this.redis = redis;
         this.defaults = defaults;
         this.allowWhenRedisDown = allowWhenRedisDown;
+        this.bucketPrefix = bucketPrefix;
     }
 
     /** The answer for one request. */
@@ -43,7 +54,7 @@ public final class RateLimiter {
     public Decision acquire(ApiKey key, int records) {
         ApiKey.RateLimit limit = key.rateLimitOr(defaults);
         try {
-            List<Object> reply = eval("ingest:ratelimit:{" + key.id() + "}", limit, Math.max(records, 1));
+            List<Object> reply = eval(bucketPrefix + "{" + key.id() + "}", limit, Math.max(records, 1));
             if (((Long) reply.get(0)) == 1L) return new Decision.Allowed();
             return new Decision.Limited(Duration.ofMillis(Math.max(1, (Long) reply.get(1))), limit);
         } catch (RedisGateway.RedisUnavailable | RedisException e) {
