@@ -9,19 +9,14 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.GlobalKTable;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 import org.compliancepipeline.schemas.ComplianceRecord;
 import org.compliancepipeline.schemas.ControlDefinition;
-import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.Keys;
 import org.compliancepipeline.schemas.Organization;
@@ -37,27 +32,25 @@ import java.util.Properties;
  * <pre>
  * records ─validate─┬─ invalid ─────────────────────────────────────────────> dead letters
  *                   └─ deduplicate ─ join controls ─ join orgs ─ enrich ─┬──> enriched
- *                                  (GlobalKTable)   (GlobalKTable)       ├─ latest status per control ──> control-status
- *                                                                        └─ hourly counts (observedAt) ─> stats-hourly
- * control-status (table) ─ regroup by org/framework ─ aggregate (+new −old) ──────────────────────────> scores
+ *                                  (GlobalKTable)   (GlobalKTable)       ├─ latest status per control ─┬──> control-status
+ *                                                                        │                             └─ score (−old +new) ──> scores
+ *                                                                        └─ hourly counts (observedAt) ────────────────────────> stats-hourly
  * </pre>
  *
+ * Records are keyed by orgId, and everything after validation is per org, so the whole topology is
+ * one sub-topology working on the org's partition: no repartition topic, no topic read back.
  * Stores (RocksDB, each with a changelog): {@value Deduplication#STORE} (window store),
- * {@value ControlStatusTracking#STORE}, {@value #CONTROL_STATUS_TABLE} (changelog: the
- * control-status topic itself), {@value #SCORE_STORE}, {@value #STATS_STORE}; global:
- * {@value #CONTROLS_STORE}, {@value #ORGS_STORE}. Repartition topics: {@value #SCORE_REPARTITION},
- * {@value #STATS_REPARTITION}.
+ * {@value ControlStatusTracking#STORE}, {@value ScoreTracking#STORE}, {@value HourlyStats#STORE};
+ * global: {@value #CONTROLS_STORE}, {@value #ORGS_STORE}. Scores and hourly stats are published
+ * once per commit interval per changed key (see {@link ScoreTracking} and {@link HourlyStats}).
  */
 public final class ComplianceTopology {
     private ComplianceTopology() { }
 
     public static final String CONTROLS_STORE = "controls-catalog";
     public static final String ORGS_STORE = "organizations";
-    public static final String CONTROL_STATUS_TABLE = "control-status-table";
-    public static final String SCORE_STORE = "score-totals";
-    public static final String STATS_STORE = "hourly-stats-counts";
-    public static final String SCORE_REPARTITION = "score-by-org-framework";
-    public static final String STATS_REPARTITION = "hourly-stats-by-group";
+    /** Decoded reference values kept per global table (a catalog has about 1,200 controls with enhancements). */
+    private static final int REFERENCE_MEMO_ENTRIES = 20_000;
 
     /**
      * @param streamsProperties the application's Kafka Streams settings ({@link StreamProcessorConfig#streamsProperties}):
@@ -71,6 +64,8 @@ public final class ComplianceTopology {
         GlobalKTable<String, Organization> orgs = globalTable(builder, topics.orgs(), ORGS_STORE);
         builder.addStateStore(Deduplication.store(config.dedupRetention()));
         builder.addStateStore(ControlStatusTracking.store());
+        builder.addStateStore(ScoreTracking.store());
+        builder.addStateStore(HourlyStats.store());
 
         // 1. Validate. Undecodable records never get here: the deserialization handler dead-letters them.
         Map<String, KStream<String, Validated>> validated = builder
@@ -99,37 +94,16 @@ public final class ComplianceTopology {
                 .processValues(() -> new Enrichment(metrics), Named.as("enrich"));
         enriched.to(topics.enriched().name(), produced(topics.enriched(), "enriched"));
 
-        // 5. Latest status per control.
-        enriched.process(() -> new ControlStatusTracking(metrics), Named.as("track-control-status"), ControlStatusTracking.STORE)
+        // 5. Latest status per control; 6. score per org and framework from each status change;
+        // 7. hourly statistics. All on the org's own partition: no repartitioning, no re-reading.
+        KStream<String, StatusChange> changes = enriched.process(() -> new ControlStatusTracking(metrics),
+                Named.as("track-control-status"), ControlStatusTracking.STORE);
+        changes.mapValues(StatusChange::status, Named.as("control-status-value"))
                 .to(topics.controlStatus().name(), produced(topics.controlStatus(), "control-status"));
-
-        // 6. Score per org and framework: each status change subtracts the old contribution and adds the new one.
-        builder.table(topics.controlStatus().name(),
-                        Consumed.with(topics.controlStatus().keySerde(), topics.controlStatus().valueSerde()).withName("control-status-changes"),
-                        Materialized.<String, ControlStatus, KeyValueStore<Bytes, byte[]>>as(CONTROL_STATUS_TABLE)
-                                .withKeySerde(topics.controlStatus().keySerde())
-                                .withValueSerde(topics.controlStatus().valueSerde()))
-                .groupBy((key, s) -> KeyValue.pair(Keys.score(s.getOrgId(), s.getFramework()), ScoreTotals.Contribution.of(s)),
-                        Grouped.with(SCORE_REPARTITION, Serdes.String(), ScoreTotals.CONTRIBUTION_SERDE))
-                .aggregate(() -> ScoreTotals.EMPTY, (key, c, totals) -> totals.plus(c), (key, c, totals) -> totals.minus(c),
-                        Named.as("score-totals"),
-                        Materialized.<String, ScoreTotals, KeyValueStore<Bytes, byte[]>>as(SCORE_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(ScoreTotals.SERDE))
-                .toStream(Named.as("score-changes"))
-                .processValues(ScoreEmission::new, Named.as("score"))
+        changes.process(() -> new ScoreTracking(config.commitInterval()), Named.as("score"), ScoreTracking.STORE)
                 .to(topics.scores().name(), produced(topics.scores(), "scores"));
-
-        // 7. Hourly statistics on observedAt, with a grace period for late records.
-        TimeWindows hourly = TimeWindows.ofSizeAndGrace(HourlyStats.WINDOW, config.statsGrace());
-        enriched.process(HourlyStats.Keying::new, Named.as("stats-group-and-time"))
-                .groupByKey(Grouped.with(STATS_REPARTITION, Serdes.String(), Serdes.Integer()))
-                .windowedBy(hourly)
-                .emitStrategy(config.statsEmit() == StreamProcessorConfig.StatsEmit.FINAL
-                        ? EmitStrategy.onWindowClose() : EmitStrategy.onWindowUpdate())
-                .count(Named.as("stats-count"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(STATS_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
-                .toStream(Named.as("stats-changes"))
-                .map(HourlyStats::toStats, Named.as("stats"))
+        enriched.process(() -> new HourlyStats(config.statsGrace(), config.statsEmit(), config.commitInterval(), metrics),
+                        Named.as("hourly-stats"), HourlyStats.STORE)
                 .to(topics.statsHourly().name(), produced(topics.statsHourly(), "stats-hourly"));
 
         return builder.build(streamsProperties);
@@ -138,7 +112,7 @@ public final class ComplianceTopology {
     private static <V> GlobalKTable<String, V> globalTable(StreamsBuilder builder, Topic<String, V> topic, String store) {
         return builder.globalTable(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(store + "-source"),
                 Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store)
-                        .withKeySerde(topic.keySerde()).withValueSerde(topic.valueSerde()));
+                        .withKeySerde(topic.keySerde()).withValueSerde(MemoizingSerde.of(topic.valueSerde(), REFERENCE_MEMO_ENTRIES)));
     }
 
     private static <K, V> Produced<K, V> produced(Topic<K, V> topic, String name) {

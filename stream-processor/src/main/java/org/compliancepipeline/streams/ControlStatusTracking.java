@@ -23,16 +23,18 @@ import java.time.Instant;
  *
  * <p>All controls of an org live in the org's partition, so the versions are kept in a store of
  * this task (no repartitioning). The store holds only what the order needs (observedAt, status,
- * recordId), not the whole status.
+ * recordId) and the weight the status was scored with, not the whole status. Each replacement
+ * goes on as a {@link StatusChange}: the new status for the control-status topic, and the old and
+ * new score contributions for {@link ScoreTracking}, on the same partition.
  *
  * <p>The weight comes from the catalog at the time of the assessment; a control that is not in
  * the catalog has weight 0 and, by the score rule, does not count in the score.
  */
-final class ControlStatusTracking implements Processor<String, EnrichedRecord, String, ControlStatus> {
-    static final String STORE = "control-status-versions";
+final class ControlStatusTracking implements Processor<String, EnrichedRecord, String, StatusChange> {
+    static final String STORE = "control-status-latest";
 
     private final PipelineMetrics metrics;
-    private ProcessorContext<String, ControlStatus> context;
+    private ProcessorContext<String, StatusChange> context;
     private KeyValueStore<String, StatusVersion> versions;
 
     ControlStatusTracking(PipelineMetrics metrics) {
@@ -45,7 +47,7 @@ final class ControlStatusTracking implements Processor<String, EnrichedRecord, S
     }
 
     @Override
-    public void init(ProcessorContext<String, ControlStatus> context) {
+    public void init(ProcessorContext<String, StatusChange> context) {
         this.context = context;
         this.versions = context.getStateStore(STORE);
     }
@@ -54,17 +56,20 @@ final class ControlStatusTracking implements Processor<String, EnrichedRecord, S
     public void process(Record<String, EnrichedRecord> in) {
         ComplianceRecord r = in.value().getRecord();
         String key = Keys.controlStatus(r.getOrgId(), r.getFramework(), r.getControlId());
-        StatusVersion candidate = new StatusVersion(r.getObservedAt().toEpochMilli(), r.getStatus(), r.getRecordId());
+        ControlContext control = in.value().getControl();
+        double weight = control == null ? 0.0 : control.getWeight();
+        StatusVersion candidate = new StatusVersion(r.getObservedAt().toEpochMilli(), r.getStatus(), r.getRecordId(),
+                ScoreTotals.weightMilli(weight));
         StatusVersion current = versions.get(key);
         if (current != null && !candidate.newerThan(current)) {
             metrics.staleStatus();
             return;
         }
         versions.put(key, candidate);
-        ControlContext control = in.value().getControl();
         ControlStatus status = new ControlStatus(r.getOrgId(), r.getFramework(), r.getControlId(), r.getStatus(),
                 r.getObservedAt(), r.getRecordId(), r.getScore(), control == null ? null : control.getFamily(),
-                control == null ? 0.0 : control.getWeight(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
-        context.forward(new Record<>(key, status, in.timestamp()));
+                weight, Instant.ofEpochMilli(context.currentSystemTimeMs()));
+        context.forward(new Record<>(key,
+                new StatusChange(status, current == null ? null : current.contribution(), candidate.contribution()), in.timestamp()));
     }
 }

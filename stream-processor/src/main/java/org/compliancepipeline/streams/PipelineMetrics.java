@@ -20,13 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code stream_processor_duplicates_total}: records dropped as duplicates of a recordId already seen;</li>
  *   <li>{@code stream_processor_enrichment_flags_total{flag}}: records passed on with UNKNOWN_CONTROL, UNKNOWN_ORG, FRAMEWORK_NOT_ADOPTED;</li>
  *   <li>{@code stream_processor_stale_status_total}: records older than the control status they would replace (kept in the
- *       enriched output, not in the status).</li>
+ *       enriched output, not in the status);</li>
+ *   <li>{@code stream_processor_late_stats_records_total}: records whose hourly window had closed (grace period over)
+ *       when they arrived: enriched, not counted in the hourly stats.</li>
  * </ul>
  */
 public final class PipelineMetrics {
     private final MeterRegistry registry;
     private final Counter duplicates;
     private final Counter staleStatus;
+    private final Counter lateStats;
     private final Map<EnrichmentFlag, Counter> flags = new EnumMap<>(EnrichmentFlag.class);
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
 
@@ -37,6 +40,9 @@ public final class PipelineMetrics {
                 .register(registry);
         this.staleStatus = Counter.builder("stream.processor.stale.status")
                 .description("Records older than the control status they would replace")
+                .register(registry);
+        this.lateStats = Counter.builder("stream.processor.late.stats.records")
+                .description("Records whose hourly statistics window had closed when they arrived (not counted in the stats)")
                 .register(registry);
         for (EnrichmentFlag flag : EnrichmentFlag.values()) {
             flags.put(flag, Counter.builder("stream.processor.enrichment.flags").tag("flag", flag.name())
@@ -69,5 +75,9 @@ public final class PipelineMetrics {
 
     public void staleStatus() {
         staleStatus.increment();
+    }
+
+    public void lateStatsRecord() {
+        lateStats.increment();
     }
 }

@@ -1,11 +1,7 @@
 package org.compliancepipeline.streams;
 
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.compliancepipeline.schemas.ComplianceScore;
 import org.compliancepipeline.schemas.ComplianceStatus;
-import org.compliancepipeline.schemas.ControlStatus;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -33,10 +29,16 @@ record ScoreTotals(long applicableMilli, long satisfiedHalfMilli,
     static final ScoreTotals EMPTY = new ScoreTotals(0, 0, 0, 0, 0, 0, 0);
 
     /** What the score needs of a control status: its status and weight in thousandths. */
-    record Contribution(ComplianceStatus status, long weightMilli) {
-        static Contribution of(ControlStatus s) {
-            return new Contribution(s.getStatus(), Math.max(0, Math.round(s.getWeight() * 1000)));
-        }
+    record Contribution(ComplianceStatus status, long weightMilli) { }
+
+    /** A catalog weight in thousandths (negative weights count as 0). */
+    static long weightMilli(double weight) {
+        return Math.max(0, Math.round(weight * 1000));
+    }
+
+    /** These totals with a control's old contribution ({@code null}: none) replaced by its new one. */
+    ScoreTotals replace(Contribution previous, Contribution current) {
+        return (previous == null ? this : minus(previous)).plus(current);
     }
 
     ScoreTotals plus(Contribution c) {
@@ -73,39 +75,15 @@ record ScoreTotals(long applicableMilli, long satisfiedHalfMilli,
                 satisfied, partiallySatisfied, notSatisfied, notApplicable, unknown, updatedAt);
     }
 
-    private static final int SIZE = 2 * 8 + 5 * 4;
-    private static final ComplianceStatus[] STATUSES = ComplianceStatus.values();
+    /** The size of {@link #writeTo}: two longs, five ints. */
+    static final int SIZE = 2 * 8 + 5 * 4;
 
-    /** Fixed layout: two longs, five ints. */
-    static final Serde<ScoreTotals> SERDE = Serdes.serdeFrom(ScoreTotals::write, ScoreTotals::read);
-
-    /** 1 byte status, 8 bytes weight: what crosses the repartition topic. */
-    static final Serde<Contribution> CONTRIBUTION_SERDE = Serdes.serdeFrom(ScoreTotals::writeContribution, ScoreTotals::readContribution);
-
-    private static byte[] write(String topic, ScoreTotals t) {
-        if (t == null) return null;
-        return ByteBuffer.allocate(SIZE).putLong(t.applicableMilli).putLong(t.satisfiedHalfMilli).putInt(t.satisfied)
-                .putInt(t.partiallySatisfied).putInt(t.notSatisfied).putInt(t.notApplicable).putInt(t.unknown).array();
+    ByteBuffer writeTo(ByteBuffer b) {
+        return b.putLong(applicableMilli).putLong(satisfiedHalfMilli).putInt(satisfied)
+                .putInt(partiallySatisfied).putInt(notSatisfied).putInt(notApplicable).putInt(unknown);
     }
 
-    private static ScoreTotals read(String topic, byte[] data) {
-        if (data == null) return null;
-        if (data.length != SIZE) throw new SerializationException("not ScoreTotals (" + data.length + " bytes)");
-        ByteBuffer b = ByteBuffer.wrap(data);
+    static ScoreTotals readFrom(ByteBuffer b) {
         return new ScoreTotals(b.getLong(), b.getLong(), b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt());
-    }
-
-    private static byte[] writeContribution(String topic, Contribution c) {
-        if (c == null) return null;
-        return ByteBuffer.allocate(9).put((byte) c.status().ordinal()).putLong(c.weightMilli()).array();
-    }
-
-    private static Contribution readContribution(String topic, byte[] data) {
-        if (data == null) return null;
-        if (data.length != 9 || data[0] < 0 || data[0] >= STATUSES.length) {
-            throw new SerializationException("not a score contribution (" + data.length + " bytes)");
-        }
-        ByteBuffer b = ByteBuffer.wrap(data);
-        return new Contribution(STATUSES[b.get()], b.getLong());
     }
 }

@@ -72,7 +72,8 @@ class ComplianceScoreStageTest {
         assertThat(s.getScore()).isCloseTo(100 * 1.5 / 3.5, within(1e-9));
         assertThat(List.of(s.getControlsSatisfied(), s.getControlsPartiallySatisfied(), s.getControlsNotSatisfied(),
                 s.getControlsNotApplicable(), s.getControlsUnknown())).containsExactly(1, 1, 1, 1, 1);
-        assertThat(s.getUpdatedAt()).isEqualTo(NOW);
+        assertThat(s.getUpdatedAt()).as("when r-5, the last record that changed the totals, was processed: the fifth send")
+                .isEqualTo(NOW.plus(PipelineDriver.TICK.multipliedBy(4)));
     }
 
     @Test
@@ -91,6 +92,28 @@ class ComplianceScoreStageTest {
         assertThat(afterAc21.getScore()).isCloseTo(100 * 2.0 / 3.0, within(1e-9));
         assertThat(afterAc21.getControlsNotApplicable()).isEqualTo(2);
         assertThat(afterAc21.getControlsNotSatisfied()).isZero();
+    }
+
+    @Test
+    void aNewerAssessmentWithTheSameStatusPublishesNoNewScore() {
+        p.scores.readRecordsToList();
+        p.send(record("r-same", "acme", "ac-1", SATISFIED, T1.plusSeconds(30)));
+
+        assertThat(p.controlStatus.readRecordsToList()).extracting(r -> r.value().getRecordId()).contains("r-same");
+        assertThat(p.scores.isEmpty()).isTrue();
+    }
+
+    @Test
+    void changesBetweenTwoEmissionsArePublishedAsOneScore() {
+        p.scores.readRecordsToList();
+        p.records.pipeInput("acme", record("r-a", "acme", "ac-1", NOT_SATISFIED, T1.plusSeconds(1)), NOW);
+        p.records.pipeInput("acme", record("r-b", "acme", "ac-2", SATISFIED, T1.plusSeconds(1)), NOW);
+        assertThat(p.scores.isEmpty()).as("nothing before the emission tick").isTrue();
+
+        p.advanceWallClock(PipelineDriver.TICK);
+        var published = p.scores.readRecordsToList();
+        assertThat(published).hasSize(1);
+        assertThat(published.getFirst().value().getSatisfiedWeight()).isEqualTo(1.0);   // ac-2 1.0; ac-1 now failing
     }
 
     @Test

@@ -41,6 +41,8 @@ final class PipelineDriver implements AutoCloseable {
     static final String NIST = "nist-800-53-r5";
     /** The wall clock when the driver starts. */
     static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+    /** How far the wall clock moves after each record sent: the default commit (and emission) interval. */
+    static final Duration TICK = Duration.ofMillis(100);
 
     final StreamProcessorConfig config;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -112,9 +114,14 @@ final class PipelineDriver implements AutoCloseable {
         return record(recordId).setOrgId(orgId).setControlId(controlId).setStatus(status).setObservedAt(observedAt).build();
     }
 
-    /** Sends a record keyed by its orgId, as producers must, with the Kafka timestamp {@code at}. */
+    /**
+     * Sends a record keyed by its orgId, as producers must, with the Kafka timestamp {@code at}, then
+     * moves the wall clock on by one commit interval ({@link #TICK}), as a running application's clock
+     * moves between commits: scores and hourly stats changed by the record are published.
+     */
     void send(ComplianceRecord record, Instant at) {
         records.pipeInput(record.getOrgId(), record, at);
+        driver.advanceWallClockTime(TICK);
     }
 
     void send(ComplianceRecord record) {

@@ -137,7 +137,8 @@ class ValidationStageTest {
         assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(p.config.topics().records().name());
         assertThat(header(dead, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
         assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("1");
-        assertThat(header(dead, DeadLetterHeaders.FAILED_AT)).isEqualTo(Long.toString(NOW.toEpochMilli()));
+        assertThat(header(dead, DeadLetterHeaders.FAILED_AT)).as("the wall clock after one send")
+                .isEqualTo(Long.toString(NOW.plus(PipelineDriver.TICK).toEpochMilli()));
         assertThat(p.counter("stream.processor.dead.letters", "stage", "validate", "rule", "score.range")).isEqualTo(1);
     }
 
