@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.compliancepipeline.schemas.ComplianceRecord;
 import org.compliancepipeline.schemas.ControlContext;
+import org.compliancepipeline.schemas.ComplianceStatus;
 import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.EnrichmentFlag;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,6 +38,15 @@ final class CacheJson {
             g.writeStringField("recordId", s.getRecordId());
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The same from the parts the sink keeps: every part is plain ASCII that needs no escaping (the
+     * record id is refused before this when it is not a valid id), so the bytes equal the generator's.
+     */
+    static byte[] status(ComplianceStatus status, long observedAtMillis, String recordId) {
+        return ("{\"status\":\"" + status.name() + "\",\"observedAt\":\"" + Instant.ofEpochMilli(observedAtMillis)
+                + "\",\"recordId\":\"" + recordId + "\"}").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The enriched record: the record as the API returns it, plus what enrichment added. */

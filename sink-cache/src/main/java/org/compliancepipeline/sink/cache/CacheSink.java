@@ -5,20 +5,15 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.avro.specific.SpecificRecord;
 import org.compliancepipeline.platform.kafka.KafkaClients;
 import org.compliancepipeline.platform.ops.HealthCheck;
-import org.compliancepipeline.schemas.AvroSerde;
-import org.compliancepipeline.schemas.AvroSerdes;
 import org.compliancepipeline.schemas.Topics;
-import org.compliancepipeline.sink.runtime.RecordDecoder;
 import org.compliancepipeline.sink.runtime.SinkConfig;
 import org.compliancepipeline.sink.runtime.SinkRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Wires sink-cache: one Lettuce client (its I/O threads shared), the sink loops, each with its own
@@ -29,9 +24,9 @@ public final class CacheSink implements AutoCloseable {
     public static final String NAME = "sink-cache";
 
     private final RedisClient client;
-    private final SinkRuntime<SpecificRecord> runtime;
+    private final SinkRuntime<CacheUpdate> runtime;
 
-    private CacheSink(RedisClient client, SinkRuntime<SpecificRecord> runtime) {
+    private CacheSink(RedisClient client, SinkRuntime<CacheUpdate> runtime) {
         this.client = client;
         this.runtime = runtime;
     }
@@ -40,12 +35,7 @@ public final class CacheSink implements AutoCloseable {
         RedisClient client = redisClient(config);
         try {
             CacheMetrics metrics = new CacheMetrics(registry);
-            Map<String, AvroSerde<? extends SpecificRecord>> serdes = Map.of(
-                    config.enrichedTopic(), AvroSerdes.ENRICHED_RECORD,
-                    config.controlStatusTopic(), AvroSerdes.CONTROL_STATUS,
-                    config.scoresTopic(), AvroSerdes.COMPLIANCE_SCORE);
-            RecordDecoder<SpecificRecord> decoder = (topic, headers, bytes) -> serdes.get(topic).deserialize(topic, bytes);
-            SinkRuntime<SpecificRecord> runtime = SinkRuntime.start(sinkConfig, kafka, registry, decoder, Topics.SINK_CACHE_DLQ,
+            SinkRuntime<CacheUpdate> runtime = SinkRuntime.start(sinkConfig, kafka, registry, new CacheDecoder(config), Topics.SINK_CACHE_DLQ,
                     () -> new CacheWriter(client, config, metrics, System::currentTimeMillis));
             log.info("writing to Redis at {} under prefix '{}' (record TTL {}, stream {}, channel {})", config.redisEndpoint(),
                     config.keyPrefix(), config.recordTtl(), config.stream() == null ? "off" : config.keys().scoreStream("<framework>"),

@@ -8,8 +8,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
-import org.apache.avro.specific.SpecificRecord;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.compliancepipeline.sink.cache.BatchPlan.RecordWrite;
 import org.compliancepipeline.sink.cache.BatchPlan.ScriptCall;
 import org.compliancepipeline.sink.cache.BatchPlan.Update;
@@ -46,7 +45,7 @@ import java.util.function.LongSupplier;
  * A connection that broke or timed out is dropped; the next write opens a new one (Lettuce's own
  * reconnect is off, so nothing is replayed behind the sink's back).
  */
-final class CacheWriter implements SinkWriter<SpecificRecord> {
+final class CacheWriter implements SinkWriter<CacheUpdate> {
     private static final Logger log = LoggerFactory.getLogger(CacheWriter.class);
 
     private final RedisClient client;
@@ -54,7 +53,7 @@ final class CacheWriter implements SinkWriter<SpecificRecord> {
     private final CacheSinkConfig config;
     private final CacheMetrics metrics;
     private final LongSupplier clock;
-    private StatefulRedisConnection<String, String> connection;
+    private StatefulRedisConnection<byte[], byte[]> connection;
 
     CacheWriter(RedisClient client, CacheSinkConfig config, CacheMetrics metrics, LongSupplier clock) {
         this.client = client;
@@ -65,11 +64,11 @@ final class CacheWriter implements SinkWriter<SpecificRecord> {
     }
 
     @Override
-    public WriteResult<SpecificRecord> write(List<SinkRecord<SpecificRecord>> records) throws Exception {
+    public WriteResult<CacheUpdate> write(List<SinkRecord<CacheUpdate>> records) throws Exception {
         BatchPlan plan = BatchPlan.of(records, config, clock.getAsLong());
         Map<Update, Throwable> failed = Map.of();
         if (!plan.updates.isEmpty()) {
-            StatefulRedisConnection<String, String> c = connection();
+            StatefulRedisConnection<byte[], byte[]> c = connection();
             failed = send(c, plan.updates);
             List<Update> noScript = failed.entrySet().stream().filter(e -> RedisFailures.isNoScript(e.getValue())).map(Map.Entry::getKey).toList();
             if (!noScript.isEmpty()) {
@@ -92,29 +91,29 @@ final class CacheWriter implements SinkWriter<SpecificRecord> {
     }
 
     /** Failures in batch order; a record is retried when any of its commands failed retryably, else dead-lettered. */
-    private static List<WriteResult.Failure<SpecificRecord>> failures(List<SinkRecord<SpecificRecord>> records, BatchPlan plan,
+    private static List<WriteResult.Failure<CacheUpdate>> failures(List<SinkRecord<CacheUpdate>> records, BatchPlan plan,
                                                                       Map<Update, Throwable> failed) {
-        Map<SinkRecord<SpecificRecord>, WriteResult.Failure<SpecificRecord>> byRecord = new IdentityHashMap<>();
+        Map<SinkRecord<CacheUpdate>, WriteResult.Failure<CacheUpdate>> byRecord = new IdentityHashMap<>();
         plan.refused.forEach(f -> byRecord.put(f.record(), f));
         failed.forEach((update, error) -> {
             Throwable cause = RedisFailures.unwrap(error);
             FailureKind kind = RedisFailures.classify(cause);
-            for (SinkRecord<SpecificRecord> r : update.sources()) {
+            for (SinkRecord<CacheUpdate> r : update.sources()) {
                 byRecord.merge(r, new WriteResult.Failure<>(r, kind, cause),
                         (a, b) -> a.kind() == FailureKind.RETRYABLE ? a : b);
             }
         });
-        List<WriteResult.Failure<SpecificRecord>> out = new ArrayList<>(byRecord.size());
-        for (SinkRecord<SpecificRecord> r : records) {
-            WriteResult.Failure<SpecificRecord> f = byRecord.get(r);
+        List<WriteResult.Failure<CacheUpdate>> out = new ArrayList<>(byRecord.size());
+        for (SinkRecord<CacheUpdate> r : records) {
+            WriteResult.Failure<CacheUpdate> f = byRecord.get(r);
             if (f != null) out.add(f);
         }
         return out;
     }
 
     /** Queues every update, flushes once, awaits every reply; returns the updates that failed, with why. */
-    private Map<Update, Throwable> send(StatefulRedisConnection<String, String> c, List<Update> updates) throws InterruptedException {
-        RedisAsyncCommands<String, String> redis = c.async();
+    private Map<Update, Throwable> send(StatefulRedisConnection<byte[], byte[]> c, List<Update> updates) throws InterruptedException {
+        RedisAsyncCommands<byte[], byte[]> redis = c.async();
         List<RedisFuture<?>> futures = new ArrayList<>(updates.size());
         for (Update u : updates) {
             futures.add(switch (u) {
@@ -171,10 +170,10 @@ final class CacheWriter implements SinkWriter<SpecificRecord> {
         }
     }
 
-    private StatefulRedisConnection<String, String> connection() throws Exception {
+    private StatefulRedisConnection<byte[], byte[]> connection() throws Exception {
         if (connection != null && connection.isOpen()) return connection;
         dropConnection();
-        StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
+        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri);
         try {
             c.setAutoFlushCommands(false);
             loadScripts(c);
@@ -189,9 +188,9 @@ final class CacheWriter implements SinkWriter<SpecificRecord> {
         return c;
     }
 
-    private void loadScripts(StatefulRedisConnection<String, String> c) throws Exception {
+    private void loadScripts(StatefulRedisConnection<byte[], byte[]> c) throws Exception {
         List<RedisFuture<String>> loads = new ArrayList<>();
-        for (CacheScript s : CacheScript.ALL) loads.add(c.async().scriptLoad(s.source()));
+        for (CacheScript s : CacheScript.ALL) loads.add(c.async().scriptLoad(s.source().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         c.flushCommands();
         metrics.commands.increment(loads.size());
         Duration timeout = config.redisTimeout();

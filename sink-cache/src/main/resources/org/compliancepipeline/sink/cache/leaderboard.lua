@@ -59,13 +59,20 @@ local function publish(event, org, previous, score, satisfied, applicable, updat
 end
 
 local state, order, results, published = {}, {}, {}, 0
+-- Every org's bookkeeping in one HMGET (in chunks), instead of one HGET per org.
 for i = 6, #ARGV, 8 do
   local org = ARGV[i]
-  local offset = tonumber(ARGV[i + 1])
-  local s = state[org]
-  if not s then
-    s = { pos = -1, grave = -1 }
-    local meta = redis.call('HGET', KEYS[2], org)
+  if not state[org] then
+    state[org] = true
+    order[#order + 1] = org
+  end
+end
+for j = 1, #order, 1000 do
+  local last = math.min(j + 999, #order)
+  local metas = redis.call('HMGET', KEYS[2], unpack(order, j, last))
+  for k = j, last do
+    local s = { pos = -1, grave = -1 }
+    local meta = metas[k - j + 1]
     if meta then
       local p, g, v, score = string.match(meta, '^(%-?%d+):(%-?%d+):(%-?%d*):(.*)$')
       if p then
@@ -73,9 +80,14 @@ for i = 6, #ARGV, 8 do
         if v ~= '' then s.version, s.score = tonumber(v), score end
       end
     end
-    state[org] = s
-    order[#order + 1] = org
+    state[order[k]] = s
   end
+end
+
+for i = 6, #ARGV, 8 do
+  local org = ARGV[i]
+  local offset = tonumber(ARGV[i + 1])
+  local s = state[org]
   local result = 0
   if ARGV[i + 2] == 't' then
     if offset > s.pos and offset > s.grave then

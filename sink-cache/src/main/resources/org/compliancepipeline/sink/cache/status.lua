@@ -44,13 +44,20 @@ end
 local ttl = tonumber(ARGV[1])
 local state, order, results = {}, {}, {}
 
+-- Every control's bookkeeping in one HMGET (in chunks), instead of one HGET per control.
 for i = 2, #ARGV, 6 do
   local control = ARGV[i]
-  local offset = tonumber(ARGV[i + 1])
-  local s = state[control]
-  if not s then
-    s = { pos = -1, grave = -1 }
-    local meta = redis.call('HGET', KEYS[2], control)
+  if not state[control] then
+    state[control] = true
+    order[#order + 1] = control
+  end
+end
+for j = 1, #order, 1000 do
+  local last = math.min(j + 999, #order)
+  local metas = redis.call('HMGET', KEYS[2], unpack(order, j, last))
+  for k = j, last do
+    local s = { pos = -1, grave = -1 }
+    local meta = metas[k - j + 1]
     if meta then
       local p, g, o, r = string.match(meta, '^(%-?%d+):(%-?%d+):(%-?%d*):(.*)$')
       if p then
@@ -58,9 +65,13 @@ for i = 2, #ARGV, 6 do
         if o ~= '' then s.obs, s.rid = tonumber(o), r end
       end
     end
-    state[control] = s
-    order[#order + 1] = control
+    state[order[k]] = s
   end
+end
+
+for i = 2, #ARGV, 6 do
+  local offset = tonumber(ARGV[i + 1])
+  local s = state[ARGV[i]]
   local result = 0
   if ARGV[i + 2] == 't' then
     if offset > s.pos and offset > s.grave then

@@ -1,11 +1,12 @@
 package org.compliancepipeline.sink.cache;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.compliancepipeline.platform.config.Env;
+import org.compliancepipeline.schemas.Ids;
 import org.compliancepipeline.sink.cache.BatchPlan.ScriptCall;
 import org.compliancepipeline.sink.runtime.SinkRecord;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ class BatchPlanTest {
 
     @Test
     void statusesOfOneOrgAndFrameworkGoIntoCallsOfBoundedSizeWithoutSplittingAControl() {
-        List<SinkRecord<SpecificRecord>> batch = new ArrayList<>();
+        List<SinkRecord<CacheUpdate>> batch = new ArrayList<>();
         long offset = 0;
         // control a: 3 events, b: 3 events, c: 6 events (alone over the bound), interleaved
         for (int i = 0; i < 3; i++) {
@@ -35,14 +36,14 @@ class BatchPlanTest {
         BatchPlan plan = BatchPlan.of(batch, config, System.currentTimeMillis());
 
         List<ScriptCall> calls = plan.updates.stream().map(ScriptCall.class::cast).toList();
-        assertThat(calls).extracting(c -> c.keys()[0]).containsExactly("cp:{acme/nist-800-53-r5}:status",
+        assertThat(calls).extracting(c -> str(c.keys()[0])).containsExactly("cp:{acme/nist-800-53-r5}:status",
                 "cp:{acme/nist-800-53-r5}:status", "cp:{acme/nist-800-53-r5}:status", "cp:{globex/nist-800-53-r5}:status");
         assertThat(calls).extracting(c -> controls(c)).containsExactly(
                 List.of("a", "a", "a"), List.of("b", "b", "b"), List.of("c", "c", "c", "c", "c", "c"), List.of("a"));
         // within a control, partition order
         assertThat(calls.get(2).sources()).extracting(SinkRecord::offset).isSorted();
-        assertThat(calls.getFirst().keys()[1]).isEqualTo("cp:{acme/nist-800-53-r5}:status:meta");
-        assertThat(calls.getFirst().args()[0]).as("TTL: none").isEqualTo("0");
+        assertThat(str(calls.getFirst().keys()[1])).isEqualTo("cp:{acme/nist-800-53-r5}:status:meta");
+        assertThat(str(calls.getFirst().args()[0])).as("TTL: none").isEqualTo("0");
     }
 
     @Test
@@ -52,17 +53,43 @@ class BatchPlanTest {
         List<ScriptCall> calls = plan.updates.stream().map(ScriptCall.class::cast).toList();
         assertThat(calls).extracting(ScriptCall::script).containsExactly(CacheScript.SCORE, CacheScript.SCORE, CacheScript.SCORE, CacheScript.LEADERBOARD);
         ScriptCall board = calls.get(3);
-        assertThat(board.keys()).containsExactly("cp:lb:{nist-800-53-r5}", "cp:lb:{nist-800-53-r5}:meta", "cp:scores:{nist-800-53-r5}");
-        assertThat(List.of(board.args()).subList(0, 5)).containsExactly("0", "nist-800-53-r5", "10000", "0", "cp:scores");
-        assertThat(List.of(board.args()).subList(5, 13)).containsExactly("acme", "7", "v", String.valueOf(T.toEpochMilli()), "62.5", "6.25", "10",
+        assertThat(strs(board.keys())).containsExactly("cp:lb:{nist-800-53-r5}", "cp:lb:{nist-800-53-r5}:meta", "cp:scores:{nist-800-53-r5}");
+        assertThat(strs(board.args()).subList(0, 5)).containsExactly("0", "nist-800-53-r5", "10000", "0", "cp:scores");
+        assertThat(strs(board.args()).subList(5, 13)).containsExactly("acme", "7", "v", String.valueOf(T.toEpochMilli()), "62.5", "6.25", "10",
                 "2026-11-25T08:00:00Z");
-        assertThat(List.of(board.args()).subList(21, 29)).containsExactly("initech", "9", "t", "", "", "", "", "");
+        assertThat(strs(board.args()).subList(21, 29)).containsExactly("initech", "9", "t", "", "", "", "", "");
         assertThat(board.sources()).extracting(SinkRecord::offset).containsExactly(7L, 8L, 9L);
     }
 
     private static List<String> controls(ScriptCall call) {
         List<String> out = new ArrayList<>();
-        for (int i = 1; i < call.args().length; i += 6) out.add(call.args()[i]);
+        for (int i = 1; i < call.args().length; i += 6) out.add(str(call.args()[i]));
         return out;
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> strs(byte[][] b) {
+        return java.util.Arrays.stream(b).map(BatchPlanTest::str).toList();
+    }
+
+    @Test
+    void theIdCheckWithoutARegexAgreesWithIds() {
+        List<String> samples = new ArrayList<>(List.of("", "a", "A9", "-a", ".a", "_a", "(a", "a-b.c_d(e)", "a:b", "urn:x:1", "a/b", "a{b}",
+                "a b", "é", "aé", "a\n", "x".repeat(128), "x".repeat(129), "0193f1c2-7d3e-7c4a-9a51-3b1b2c4d5e6f", "ac-6.1_obj"));
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "aZ09._()-:/{} \u00e9\n@";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = random.nextInt(6); n >= 0; n--) b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            samples.add(b.toString());
+        }
+        for (String s : samples) {
+            assertThat(BatchPlan.isId(s, false)).as("id '%s'", s).isEqualTo(Ids.isId(s));
+            assertThat(BatchPlan.isId(s, true)).as("record id '%s'", s).isEqualTo(Ids.isRecordId(s));
+        }
+        assertThat(BatchPlan.isId(null, false)).isFalse();
     }
 }

@@ -4,7 +4,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.avro.specific.SpecificRecord;
 import org.compliancepipeline.platform.config.Env;
 import org.compliancepipeline.schemas.ComplianceScore;
 import org.compliancepipeline.schemas.ControlStatus;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +86,7 @@ class CacheWriterIT {
     }
 
     @SafeVarargs
-    private static List<SinkRecord<SpecificRecord>> batch(SinkRecord<SpecificRecord>... rs) {
+    private static List<SinkRecord<CacheUpdate>> batch(SinkRecord<CacheUpdate>... rs) {
         return List.of(rs);
     }
 
@@ -104,11 +104,11 @@ class CacheWriterIT {
                 List.of(middle, oldest, newest), List.of(middle, newest, oldest), List.of(newest, oldest, middle), List.of(newest, middle, oldest));
         for (int i = 0; i < orders.size(); i++) {
             String control = "ac-" + i;
-            List<SinkRecord<SpecificRecord>> one = new ArrayList<>();
+            List<SinkRecord<CacheUpdate>> one = new ArrayList<>();
             long offset = 0;
             for (ControlStatus s : orders.get(i)) one.add(records.of(ControlStatus.newBuilder(s).setControlId(control).build(), offset++));
             // one record per write (across batches), then the same three again in one batch (a replay)
-            for (SinkRecord<SpecificRecord> r : one) assertThat(writer.write(List.of(r)).isComplete()).isTrue();
+            for (SinkRecord<CacheUpdate> r : one) assertThat(writer.write(List.of(r)).isComplete()).isTrue();
             assertThat(writer.write(one).isComplete()).isTrue();
             assertThat(status("acme", control)).as(orders.get(i).toString())
                     .isEqualTo("{\"status\":\"SATISFIED\",\"observedAt\":\"2026-11-25T08:02:00Z\",\"recordId\":\"r-c\"}");
@@ -177,6 +177,45 @@ class CacheWriterIT {
     }
 
     @Test
+    void oneCallWithManyControlsDecidesEachAgainstWhatRedisHolds() throws Exception {
+        CacheWriter writer = writer(config(Map.of("CACHE_SCRIPT_EVENTS", "5000")));
+        int n = 1_200; // more controls than one HMGET chunk of the script reads (1,000)
+        List<SinkRecord<CacheUpdate>> stored = new ArrayList<>();
+        for (int c = 0; c < n; c += 2) stored.add(records.of(Records.status("acme", "c-" + c, SATISFIED, T.plusSeconds(60), "r-s" + c), c));
+        stored.add(records.statusTombstone("acme", "c-1", n + 1));
+        assertThat(writer.write(stored).isComplete()).isTrue();
+        double commandsBefore = metrics.commands.count();
+        double appliedBefore = metrics.count(Kind.STATUS, Result.APPLIED);
+
+        // One batch, one (org, framework): every fourth control gets an older value, the other even ones a newer value,
+        // the odd ones are new, except c-1 whose value comes from before its deletion (a replay).
+        List<SinkRecord<CacheUpdate>> mixed = new ArrayList<>();
+        long offset = n + 2;
+        for (int c = 0; c < n; c++) {
+            if (c == 1) {
+                mixed.add(records.of(Records.status("acme", "c-1", NOT_SATISFIED, T.plusSeconds(600), "r-replayed"), 1));
+            } else if (c % 4 == 0) {
+                mixed.add(records.of(Records.status("acme", "c-" + c, NOT_SATISFIED, T, "r-older" + c), offset++));
+            } else {
+                mixed.add(records.of(Records.status("acme", "c-" + c, PARTIALLY_SATISFIED, T.plusSeconds(120), "r-new" + c), offset++));
+            }
+        }
+        Collections.shuffle(mixed, new Random(3));
+        assertThat(writer.write(mixed).isComplete()).isTrue();
+
+        assertThat(metrics.commands.count() - commandsBefore).as("one EVALSHA for the whole batch").isEqualTo(1);
+        assertThat(metrics.count(Kind.STATUS, Result.APPLIED) - appliedBefore).isEqualTo(n - n / 4 - 1);
+        Map<String, String> hash = redis.hgetall(prefix + "{acme/nist-800-53-r5}:status");
+        assertThat(hash).hasSize(n - 1).doesNotContainKey("c-1");
+        for (int c = 0; c < n; c++) {
+            if (c == 1) continue;
+            String expected = c % 4 == 0 ? "{\"status\":\"SATISFIED\",\"observedAt\":\"2026-11-25T08:01:00Z\",\"recordId\":\"r-s" + c + "\"}"
+                    : "{\"status\":\"PARTIALLY_SATISFIED\",\"observedAt\":\"2026-11-25T08:02:00Z\",\"recordId\":\"r-new" + c + "\"}";
+            assertThat(hash.get("c-" + c)).as("c-" + c).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aScoreChangesOnlyForANewerUpdateAndTheLeaderboardListsTheWorstFirst() throws Exception {
         CacheWriter writer = writer(config);
         writer.write(batch(records.of(Records.score("acme", 75, T), 0), records.of(Records.score("globex", 40, T), 1),
@@ -207,11 +246,11 @@ class CacheWriterIT {
     void aKeyHoldingAnotherTypePoisonsOnlyTheRecordsMappedToItAndNothingOfThemIsWritten() throws Exception {
         CacheWriter writer = writer(config);
         redis.set(prefix + "{broken/nist-800-53-r5}:status", "not a hash");
-        List<SinkRecord<SpecificRecord>> batch = batch(
+        List<SinkRecord<CacheUpdate>> batch = batch(
                 records.of(Records.status("broken", "ac-1", SATISFIED, T, "r-1"), 0),
                 records.of(Records.status("fine", "ac-1", SATISFIED, T, "r-2"), 1),
                 records.of(Records.status("broken", "ac-2", SATISFIED, T, "r-3"), 2));
-        WriteResult<SpecificRecord> result = writer.write(batch);
+        WriteResult<CacheUpdate> result = writer.write(batch);
 
         assertThat(result.failures()).extracting(f -> f.record().offset()).containsExactly(0L, 2L);
         assertThat(result.failures()).allSatisfy(f -> {
@@ -226,7 +265,7 @@ class CacheWriterIT {
     @Test
     void valuesThatWouldBreakTheKeySchemeOrTheNumbersAreRefusedAsPoisonBeforeAnythingIsSent() throws Exception {
         CacheWriter writer = writer(config);
-        WriteResult<SpecificRecord> result = writer.write(batch(
+        WriteResult<CacheUpdate> result = writer.write(batch(
                 records.of(Records.status("evil}{org", "ac-1", SATISFIED, T, "r-1"), 0),
                 records.of(Records.score("acme", Double.NaN, T), 1),
                 records.record(config.controlStatusTopic(), "only/two", null, 2),
