@@ -5,7 +5,7 @@
 #      baseline and the sample organisations (pipeline reference load-catalog / load-orgs; loading the
 #      same files again writes the same values under the same keys);
 #   3. writes the ingest API's keys file from INGEST_API_KEY (.env): one key, id "compose", allowed to
-#      write for every organisation. The file holds only the secret's SHA-256, as ApiKeyTool writes it.
+#      write for every organisation (and to read, for the query API). The file holds only the secret's SHA-256, as ApiKeyTool writes it.
 # Kafka settings come from the environment (KAFKA_BOOTSTRAP_SERVERS etc.), as for every service.
 set -eu
 
@@ -28,7 +28,7 @@ esac
 hash=$(printf '%s' "$INGEST_API_KEY" | sha256sum | cut -d' ' -f1)
 umask 077
 tmp="$keys.tmp.$$"
-printf '{"keys": [{"id": "compose", "sha256": "%s", "orgs": ["*"], "scopes": ["records:write", "oscal:write"], "revoked": false, "description": "INGEST_API_KEY of docker-compose (.env)"}]}\n' \
+printf '{"keys": [{"id": "compose", "sha256": "%s", "orgs": ["*"], "scopes": ["records:write", "oscal:write", "query:read"], "revoked": false, "description": "INGEST_API_KEY of docker-compose (.env)"}]}\n' \
   "$hash" > "$tmp"
 mv "$tmp" "$keys"   # atomic: the ingest API reloads the file and never sees half of it
 echo "init: API keys file $keys written (key id 'compose'); done"

@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  *       {@code ServiceRuntime.start}), publishes only ports it listens on, depends on its dependencies'
  *       health, and is scraped by {@code monitoring/prometheus.yml} at {@code <service>:<ops port>};</li>
  *   <li>every service of {@code infra/services.list} is in the file with the same module, main class and ops port;</li>
- *   <li>every published port is bound to 127.0.0.1, and every {@code depends_on} names a condition that the
- *       dependency can meet.</li>
+ *   <li>every published port is bound to 127.0.0.1, every file or folder of the repository mounted into a
+ *       container exists, and every {@code depends_on} names a condition that the dependency can meet.</li>
  * </ol>
  * {@code java -cp ... org.compliancepipeline.deploy.ComposeCheck [repository root]} prints the problems and
  * exits 1 when there are any.
@@ -127,6 +127,7 @@ public final class ComposeCheck {
         for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> s = it.next();
             checkPublishedOnLoopback(s.getKey(), s.getValue());
+            checkBindMounts(s.getKey(), s.getValue());
             checkDependsOn(s.getKey(), s.getValue(), services);
             if (s.getValue().path("build").path("args").has("MODULE")) {
                 checkProjectService(s.getKey(), s.getValue()).ifPresent(port -> opsPorts.put(s.getKey(), port));
@@ -269,6 +270,16 @@ public final class ComposeCheck {
             }
             if (!"127.0.0.1".equals(hostIp)) {
                 problems.add("services." + name + ".ports: " + port + " must be published on 127.0.0.1 only (host_ip: 127.0.0.1)");
+            }
+        }
+    }
+
+    /** Files and folders of the repository mounted into a container must exist (compose would create an empty folder). */
+    private void checkBindMounts(String name, JsonNode service) {
+        for (JsonNode v : service.path("volumes")) {
+            String source = v.isObject() ? v.path("source").asText("") : v.asText().split(":")[0];
+            if ((source.startsWith("./") || source.startsWith("../")) && !Files.exists(in.root().resolve(source).normalize())) {
+                problems.add("services." + name + ".volumes: " + source + " does not exist in the repository");
             }
         }
     }

@@ -31,7 +31,7 @@ class ComposeCheckTest {
         // The services bin/pipeline runs are all in compose, with their modules' code behind them.
         List<String> services = Files.readAllLines(ROOT.resolve("infra/services.list")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.trim().split("\\s+")[0]).toList();
-        assertThat(services).contains("ingest-api", "stream-processor", "sink-timescale", "sink-search", "sink-cache");
+        assertThat(services).contains("ingest-api", "query-api", "stream-processor", "sink-timescale", "sink-search", "sink-cache");
         String compose = Files.readString(REPOSITORY.compose());
         services.forEach(s -> assertThat(compose).contains("\n  " + s + ":\n"));
     }
@@ -116,9 +116,9 @@ class ComposeCheckTest {
     void aServiceOfTheServicesListMissingFromComposeFails() throws IOException {
         Path list = tmp.resolve("services.list");
         Files.writeString(list, Files.readString(REPOSITORY.servicesList())
-                + "query-api         query-api         org.compliancepipeline.query.QueryApiMain                  9406\n");
+                + "audit-api         audit-api         org.compliancepipeline.audit.AuditApiMain                  9407\n");
         assertThat(ComposeCheck.check(REPOSITORY.withServicesList(list)))
-                .anySatisfy(p -> assertThat(p).contains("infra/services.list names query-api, which is not a service of docker-compose.yml"));
+                .anySatisfy(p -> assertThat(p).contains("infra/services.list names audit-api, which is not a service of docker-compose.yml"));
     }
 
     @Test
@@ -134,6 +134,12 @@ class ComposeCheckTest {
     void aDependencyWithoutAHealthCheckCannotBeWaitedFor() throws IOException {
         assertThat(problemsAfter("      test: [\"CMD-SHELL\", \"redis-cli ping | grep -q PONG\"]\n", "      disable: true\n"))
                 .anySatisfy(p -> assertThat(p).contains("depends_on.redis: service_healthy, but redis has no health check"));
+    }
+
+    @Test
+    void aMountedFileThatDoesNotExistFails() throws IOException {
+        assertThat(problemsAfter("./monitoring/grafana/dashboards:", "./monitoring/grafana/dashbaords:"))
+                .anySatisfy(p -> assertThat(p).contains("services.grafana.volumes: ./monitoring/grafana/dashbaords does not exist"));
     }
 
     /** The problems of a copy of the repository's compose file with {@code from} replaced once by {@code to}. */
