@@ -48,11 +48,12 @@ public final class TimescaleSink implements AutoCloseable {
             if (timescale) TimeSeriesLayout.applyTimescalePolicies(ds, config);
             log.info("schema ready on {} ({})", config.jdbcUrl(), timescale ? "timescaledb" : "plain postgresql");
 
-            Map<String, AvroSerde<? extends SpecificRecord>> serdes = Map.of(
+            Map<String, AvroSerde<? extends SpecificRecord>> serdes = new java.util.HashMap<>(Map.of(
                     config.enrichedTopic(), AvroSerdes.ENRICHED_RECORD,
                     config.controlStatusTopic(), AvroSerdes.CONTROL_STATUS,
                     config.scoresTopic(), AvroSerdes.COMPLIANCE_SCORE,
-                    config.statsTopic(), AvroSerdes.COMPLIANCE_STATS);
+                    config.statsTopic(), AvroSerdes.COMPLIANCE_STATS));
+            if (config.auditTopic() != null) serdes.put(config.auditTopic(), AvroSerdes.QUERY_AUDIT);
             // Enriched records of the current schema version stay bytes: the writer transcodes them straight to COPY rows.
             RecordDecoder<Object> decoder = (topic, headers, bytes) ->
                     topic.equals(config.enrichedTopic()) && EnrichedTranscoder.handles(bytes)

@@ -20,13 +20,24 @@ import java.util.List;
  *   <tr><td>{@code HISTORY_RETENTION}</td><td>drop history older than this; 0 keeps everything (default 0)</td></tr>
  *   <tr><td>{@code ROLLUP_REFRESH}</td><td>how often the daily rollups are refreshed (default 1m)</td></tr>
  *   <tr><td>{@code TOPIC_ENRICHED}, {@code TOPIC_CONTROL_STATUS}, {@code TOPIC_SCORES}, {@code TOPIC_STATS_HOURLY}</td><td>input topics (defaults: the catalogue's)</td></tr>
+ *   <tr><td>{@code TOPIC_QUERY_AUDIT}</td><td>the query API's audit trail, stored in {@code query_audit} (default the catalogue's; {@code none} skips it)</td></tr>
  * </table>
  */
 public record TimescaleSinkConfig(String jdbcUrl, String user, Secret password, int poolSize, String timescaleMode,
                                   Duration chunkInterval, Duration compressAfter, Duration retention, Duration rollupRefresh,
-                                  String enrichedTopic, String controlStatusTopic, String scoresTopic, String statsTopic) {
+                                  String enrichedTopic, String controlStatusTopic, String scoresTopic, String statsTopic,
+                                  String auditTopic) {
+
+    /** Without the audit trail (its topic is null). */
+    public TimescaleSinkConfig(String jdbcUrl, String user, Secret password, int poolSize, String timescaleMode,
+                               Duration chunkInterval, Duration compressAfter, Duration retention, Duration rollupRefresh,
+                               String enrichedTopic, String controlStatusTopic, String scoresTopic, String statsTopic) {
+        this(jdbcUrl, user, password, poolSize, timescaleMode, chunkInterval, compressAfter, retention, rollupRefresh,
+                enrichedTopic, controlStatusTopic, scoresTopic, statsTopic, null);
+    }
 
     public static TimescaleSinkConfig fromEnv(Env env, int consumers) {
+        String audit = env.string("TOPIC_QUERY_AUDIT", Topics.QUERY_AUDIT.name());
         return new TimescaleSinkConfig(
                 env.string("POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/compliance"),
                 env.string("POSTGRES_USER", "pipeline"),
@@ -40,10 +51,12 @@ public record TimescaleSinkConfig(String jdbcUrl, String user, Secret password, 
                 env.string("TOPIC_ENRICHED", Topics.ENRICHED.name()),
                 env.string("TOPIC_CONTROL_STATUS", Topics.CONTROL_STATUS.name()),
                 env.string("TOPIC_SCORES", Topics.SCORES.name()),
-                env.string("TOPIC_STATS_HOURLY", Topics.STATS_HOURLY.name()));
+                env.string("TOPIC_STATS_HOURLY", Topics.STATS_HOURLY.name()),
+                audit.equalsIgnoreCase("none") ? null : audit);
     }
 
     public List<String> topics() {
-        return List.of(enrichedTopic, controlStatusTopic, scoresTopic, statsTopic);
+        return auditTopic == null ? List.of(enrichedTopic, controlStatusTopic, scoresTopic, statsTopic)
+                : List.of(enrichedTopic, controlStatusTopic, scoresTopic, statsTopic, auditTopic);
     }
 }

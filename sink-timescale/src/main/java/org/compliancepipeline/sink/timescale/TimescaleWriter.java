@@ -3,6 +3,7 @@ package org.compliancepipeline.sink.timescale;
 import org.apache.kafka.common.TopicPartition;
 import org.compliancepipeline.schemas.ComplianceScore;
 import org.compliancepipeline.schemas.ComplianceStats;
+import org.compliancepipeline.schemas.QueryAudit;
 import org.compliancepipeline.schemas.ControlStatus;
 import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.sink.runtime.FailureKind;
@@ -59,6 +60,7 @@ final class TimescaleWriter implements SinkWriter<Object> {
         Map<String, SinkRecord<Object>> statuses = new LinkedHashMap<>();
         List<ComplianceScore> scores = new ArrayList<>();
         Map<String, ComplianceStats> stats = new LinkedHashMap<>();
+        List<QueryAudit> audits = new ArrayList<>();
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (SinkRecord<Object> r : records) {
             positions.merge(r.topicPartition(), r.offset() + 1, Math::max);
@@ -70,6 +72,7 @@ final class TimescaleWriter implements SinkWriter<Object> {
                 case ComplianceScore s -> scores.add(s);
                 case ComplianceStats s -> stats.put(s.getOrgId() + "/" + s.getFramework() + "/" + s.getStatus() + "/" + s.getFamily() + "@"
                         + s.getWindowStart().toEpochMilli(), s); // later offset wins
+                case QueryAudit a -> audits.add(a);
                 case null -> {
                     if (r.keyString() != null && r.keyString().split("/").length == 3) statuses.put(r.keyString(), r); // tombstone
                 }
@@ -82,6 +85,7 @@ final class TimescaleWriter implements SinkWriter<Object> {
             if (!statuses.isEmpty()) writeStatuses(c, statuses.values());
             if (!scores.isEmpty()) writeScores(c, scores);
             if (!stats.isEmpty()) writeStats(c, stats.values());
+            if (!audits.isEmpty()) writeAudits(c, audits);
             writePositions(c, positions);
             c.commit();
         } catch (Exception e) {
@@ -216,6 +220,36 @@ final class TimescaleWriter implements SinkWriter<Object> {
                 ps.setTimestamp(5, Timestamp.from(s.getWindowStart()));
                 ps.setTimestamp(6, Timestamp.from(s.getWindowEnd()));
                 ps.setLong(7, s.getCount());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The query API's audit trail; a query is stored once, whatever the replays. */
+    private static void writeAudits(Connection c, List<QueryAudit> audits) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO query_audit (query_id, key_id, route, parameters, org_scope, status, result_count, source, duration_micros, at)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (query_id) DO NOTHING""")) {
+            for (QueryAudit a : audits) {
+                StringBuilder parameters = new StringBuilder("{");
+                new java.util.TreeMap<>(a.getParameters()).forEach((k, v) -> {
+                    if (parameters.length() > 1) parameters.append(',');
+                    JsonText.string(parameters, k);
+                    parameters.append(':');
+                    JsonText.string(parameters, v);
+                });
+                ps.setString(1, a.getQueryId());
+                ps.setString(2, a.getKeyId());
+                ps.setString(3, a.getRoute());
+                ps.setString(4, parameters.append('}').toString());
+                ps.setArray(5, c.createArrayOf("text", a.getOrgScope().toArray()));
+                ps.setInt(6, a.getStatus());
+                ps.setLong(7, a.getResultCount());
+                ps.setString(8, a.getSource());
+                ps.setLong(9, a.getDurationMicros());
+                ps.setTimestamp(10, Timestamp.from(a.getAt()));
                 ps.addBatch();
             }
             ps.executeBatch();
