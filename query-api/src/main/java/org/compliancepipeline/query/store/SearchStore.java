@@ -67,6 +67,8 @@ public final class SearchStore implements AutoCloseable {
                 .setDefaultHeaders(headers)
                 .setRequestConfigCallback(r -> r.setResponseTimeout(response).setConnectionRequestTimeout(response))
                 .setConnectionConfigCallback(c -> c.setConnectTimeout(response).setSocketTimeout(response))
+                // Every search waiting for a pooled connection would wait on the client, not in Elasticsearch's queue.
+                .setConnectionManagerCallback(cm -> cm.setMaxConnPerRoute(64).setMaxConnTotal(128))
                 .build();
         this.client = new ElasticsearchClient(new Rest5ClientTransport(rest, new JacksonJsonpMapper(json)));
         this.alias = alias;
@@ -111,12 +113,12 @@ public final class SearchStore implements AutoCloseable {
                 .query(q -> q.bool(bool -> bool.must(must).filter(filter)))
                 .sort(so -> "_score".equals(s.sort()) ? so.score(sc -> sc.order(order)) : so.field(f -> f.field(s.sort()).order(order)))
                 .sort(so -> so.field(f -> f.field("recordId").order(order)))
-                .highlight(h -> {
+                .highlight(s.text() == null ? null : co.elastic.clients.elasticsearch.core.search.Highlight.of(h -> {
                     h.preTags("<mark>").postTags("</mark>").fragmentSize(160).numberOfFragments(2);
                     HIGHLIGHTED.forEach(f -> h.fields(co.elastic.clients.util.NamedValue.of(f,
                             co.elastic.clients.elasticsearch.core.search.HighlightField.of(hf -> hf))));
                     return h;
-                });
+                }));
         FACETS.forEach((name, field) -> b.aggregations(name, Aggregation.of(a -> a.terms(t -> t.field(field).size(50)))));
         if (s.after() != null) b.searchAfter(s.after().stream().map(SearchStore::fieldValue).toList());
         SearchResponse<JsonNode> r;
