@@ -1,5 +1,6 @@
 package org.compliancepipeline.streams;
 
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -15,9 +16,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.compliancepipeline.schemas.ComplianceRecord;
 import org.compliancepipeline.schemas.ControlDefinition;
-import org.compliancepipeline.schemas.EnrichedRecord;
 import org.compliancepipeline.schemas.Keys;
 import org.compliancepipeline.schemas.Organization;
 import org.compliancepipeline.schemas.Topic;
@@ -80,19 +79,19 @@ public final class ComplianceTopology {
                 .to(topics.deadLetters().name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
 
         // 2. Deduplicate by recordId within the org's partition.
-        KStream<String, ComplianceRecord> unique = validated.get("validation-accepted")
-                .mapValues(v -> ((Validated.Accepted) v).record(), Named.as("accepted-record"))
+        KStream<String, ReceivedRecord> unique = validated.get("validation-accepted")
+                .mapValues(v -> ((Validated.Accepted) v).received(), Named.as("accepted-record"))
                 .processValues(() -> new Deduplication(config.dedupRetention(), metrics), Named.as("deduplicate"),
                         Deduplication.STORE);
 
         // 3. Enrich through the global tables; 4. publish.
-        KStream<String, EnrichedRecord> enriched = unique
-                .leftJoin(controls, (orgId, r) -> Keys.control(r.getFramework(), r.getControlId()), Enrichment.Lookup::of,
+        KStream<String, Enriched> enriched = unique
+                .leftJoin(controls, (orgId, r) -> Keys.control(r.record().getFramework(), r.record().getControlId()), Enrichment.Lookup::of,
                         Named.as("join-controls"))
                 .leftJoin(orgs, (orgId, lookup) -> lookup.record().getOrgId(), Enrichment.Lookup::withOrganization,
                         Named.as("join-organizations"))
                 .processValues(() -> new Enrichment(metrics), Named.as("enrich"));
-        enriched.to(topics.enriched().name(), produced(topics.enriched(), "enriched"));
+        enriched.to(topics.enriched().name(), Produced.with(topics.enriched().keySerde(), EnrichedSerializer.SERDE).withName("enriched"));
 
         // 5. Latest status per control; 6. score per org and framework from each status change;
         // 7. hourly statistics. All on the org's own partition: no repartitioning, no re-reading.
@@ -110,9 +109,10 @@ public final class ComplianceTopology {
     }
 
     private static <V> GlobalKTable<String, V> globalTable(StreamsBuilder builder, Topic<String, V> topic, String store) {
-        return builder.globalTable(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(store + "-source"),
-                Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store)
-                        .withKeySerde(topic.keySerde()).withValueSerde(MemoizingSerde.of(topic.valueSerde(), REFERENCE_MEMO_ENTRIES)));
+        // The store reads with the Consumed serdes (Streams ignores Materialized's for a global table).
+        Serde<V> values = MemoizingSerde.of(topic.valueSerde(), REFERENCE_MEMO_ENTRIES);
+        return builder.globalTable(topic.name(), Consumed.with(topic.keySerde(), values).withName(store + "-source"),
+                Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store).withKeySerde(topic.keySerde()).withValueSerde(values));
     }
 
     private static <K, V> Produced<K, V> produced(Topic<K, V> topic, String name) {

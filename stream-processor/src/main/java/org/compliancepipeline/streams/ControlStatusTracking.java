@@ -30,12 +30,15 @@ import java.time.Instant;
  * <p>The weight comes from the catalog at the time of the assessment; a control that is not in
  * the catalog has weight 0 and, by the score rule, does not count in the score.
  */
-final class ControlStatusTracking implements Processor<String, EnrichedRecord, String, StatusChange> {
+final class ControlStatusTracking implements Processor<String, Enriched, String, StatusChange> {
     static final String STORE = "control-status-latest";
 
     private final PipelineMetrics metrics;
     private ProcessorContext<String, StatusChange> context;
-    private KeyValueStore<String, StatusVersion> versions;
+    /** Control statuses read from the store without its layers (about 80 bytes each). */
+    private static final int RECENT = 200_000;
+
+    private RecentValues<String, StatusVersion> versions;
 
     ControlStatusTracking(PipelineMetrics metrics) {
         this.metrics = metrics;
@@ -49,14 +52,15 @@ final class ControlStatusTracking implements Processor<String, EnrichedRecord, S
     @Override
     public void init(ProcessorContext<String, StatusChange> context) {
         this.context = context;
-        this.versions = context.getStateStore(STORE);
+        this.versions = new RecentValues<>(context.getStateStore(STORE), RECENT);
     }
 
     @Override
-    public void process(Record<String, EnrichedRecord> in) {
-        ComplianceRecord r = in.value().getRecord();
+    public void process(Record<String, Enriched> in) {
+        EnrichedRecord e = in.value().value();
+        ComplianceRecord r = e.getRecord();
         String key = Keys.controlStatus(r.getOrgId(), r.getFramework(), r.getControlId());
-        ControlContext control = in.value().getControl();
+        ControlContext control = e.getControl();
         double weight = control == null ? 0.0 : control.getWeight();
         StatusVersion candidate = new StatusVersion(r.getObservedAt().toEpochMilli(), r.getStatus(), r.getRecordId(),
                 ScoreTotals.weightMilli(weight));

@@ -8,7 +8,6 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-import org.compliancepipeline.schemas.ComplianceRecord;
 
 import java.time.Duration;
 
@@ -23,12 +22,12 @@ import java.time.Duration;
  * partition and the same store: no repartitioning is needed. The recordId is scoped to its
  * organisation: the same id sent for two organisations is two records.
  */
-final class Deduplication implements FixedKeyProcessor<String, ComplianceRecord, ComplianceRecord> {
+final class Deduplication implements FixedKeyProcessor<String, ReceivedRecord, ReceivedRecord> {
     static final String STORE = "dedup-seen-record-ids";
 
     private final long retentionMs;
     private final PipelineMetrics metrics;
-    private FixedKeyProcessorContext<String, ComplianceRecord> context;
+    private FixedKeyProcessorContext<String, ReceivedRecord> context;
     private WindowStore<String, Long> seen;
 
     Deduplication(Duration retention, PipelineMetrics metrics) {
@@ -42,14 +41,14 @@ final class Deduplication implements FixedKeyProcessor<String, ComplianceRecord,
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, ComplianceRecord> context) {
+    public void init(FixedKeyProcessorContext<String, ReceivedRecord> context) {
         this.context = context;
         this.seen = context.getStateStore(STORE);
     }
 
     @Override
-    public void process(FixedKeyRecord<String, ComplianceRecord> record) {
-        String id = record.key() + "/" + record.value().getRecordId();
+    public void process(FixedKeyRecord<String, ReceivedRecord> record) {
+        String id = record.key() + "/" + record.value().record().getRecordId();
         long now = context.currentSystemTimeMs();
         try (WindowStoreIterator<Long> earlier = seen.fetch(id, now - retentionMs, now + retentionMs)) {
             if (earlier.hasNext()) {

@@ -51,7 +51,7 @@ import java.util.Set;
  * Closed windows are deleted from the store after their last emission. As with the score, the
  * pending flags are stored, so a failover publishes what the failed task had not.
  */
-final class HourlyStats implements Processor<String, EnrichedRecord, String, ComplianceStats> {
+final class HourlyStats implements Processor<String, Enriched, String, ComplianceStats> {
     static final String STORE = "hourly-stats-by-window";
     static final Duration WINDOW = Duration.ofHours(1);
     /** The family of a control missing from the catalog. */
@@ -68,7 +68,11 @@ final class HourlyStats implements Processor<String, EnrichedRecord, String, Com
     private final PipelineMetrics metrics;
     private final Set<Bytes> pending = new LinkedHashSet<>();
     private ProcessorContext<String, ComplianceStats> context;
-    private KeyValueStore<Bytes, byte[]> counts;
+    /** Window counts read from the store without its layers (about 100 bytes each). */
+    private static final int RECENT = 200_000;
+
+    private KeyValueStore<Bytes, byte[]> store;
+    private RecentValues<Bytes, byte[]> counts;
     private long streamTime = Long.MIN_VALUE;
 
     HourlyStats(Duration grace, StreamProcessorConfig.StatsEmit emit, Duration emitInterval, PipelineMetrics metrics) {
@@ -86,11 +90,13 @@ final class HourlyStats implements Processor<String, EnrichedRecord, String, Com
     @Override
     public void init(ProcessorContext<String, ComplianceStats> context) {
         this.context = context;
-        this.counts = context.getStateStore(STORE);
-        byte[] time = counts.get(STREAM_TIME);
-        if (time != null) streamTime = ByteBuffer.wrap(time).getLong();
+        this.store = context.getStateStore(STORE);
+        this.counts = new RecentValues<>(store, RECENT);
+        pending.clear();
+        byte[] time = store.get(STREAM_TIME);
+        streamTime = time == null ? Long.MIN_VALUE : ByteBuffer.wrap(time).getLong();
         if (!finalOnly) {
-            try (KeyValueIterator<Bytes, byte[]> all = counts.all()) {    // restored state: publish what was pending
+            try (KeyValueIterator<Bytes, byte[]> all = store.all()) {    // restored state: publish what was pending
                 all.forEachRemaining(e -> { if (e.key.get().length > 8 && e.value[8] == PENDING) pending.add(e.key); });
             }
         }
@@ -98,8 +104,9 @@ final class HourlyStats implements Processor<String, EnrichedRecord, String, Com
     }
 
     @Override
-    public void process(Record<String, EnrichedRecord> in) {
-        ComplianceRecord r = in.value().getRecord();
+    public void process(Record<String, Enriched> in) {
+        EnrichedRecord e = in.value().value();
+        ComplianceRecord r = e.getRecord();
         long observedAt = r.getObservedAt().toEpochMilli();
         if (observedAt > streamTime) {
             long before = lastClosedStart();
@@ -113,14 +120,14 @@ final class HourlyStats implements Processor<String, EnrichedRecord, String, Com
             metrics.lateStatsRecord();
             return;
         }
-        String family = in.value().getControl() == null ? UNKNOWN_FAMILY : in.value().getControl().getFamily();
+        String family = e.getControl() == null ? UNKNOWN_FAMILY : e.getControl().getFamily();
         byte[] group = (r.getOrgId() + "/" + r.getFramework() + "/" + r.getStatus().name() + "/" + family)
                 .getBytes(StandardCharsets.UTF_8);
         Bytes key = Bytes.wrap(ByteBuffer.allocate(8 + group.length).putLong(windowStart ^ Long.MIN_VALUE).put(group).array());
         byte[] current = counts.get(key);
         long count = current == null ? 1 : ByteBuffer.wrap(current).getLong() + 1;
         counts.put(key, value(count, PENDING));
-        if (!finalOnly) pending.add(key);
+        if (!finalOnly && (current == null || current[8] != PENDING)) pending.add(key);   // a pending flag is always in the set
     }
 
     private boolean closed(long windowStart) {
@@ -144,7 +151,7 @@ final class HourlyStats implements Processor<String, EnrichedRecord, String, Com
                 forward(key, count);
                 published.add(KeyValue.pair(key, value(count, PUBLISHED)));
             }
-            counts.putAll(published);
+            for (KeyValue<Bytes, byte[]> p : published) counts.put(p.key, p.value);
             pending.clear();
         }
         if (streamTime == Long.MIN_VALUE) return;
@@ -152,7 +159,7 @@ final class HourlyStats implements Processor<String, EnrichedRecord, String, Com
         // their last count was published above).
         long lastClosedStart = lastClosedStart();
         List<Bytes> done = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> closed = counts.range(window(Long.MIN_VALUE), window(lastClosedStart + 1))) {
+        try (KeyValueIterator<Bytes, byte[]> closed = store.range(window(Long.MIN_VALUE), window(lastClosedStart + 1))) {
             while (closed.hasNext()) {
                 KeyValue<Bytes, byte[]> e = closed.next();
                 if (e.key.get().length <= 8) continue;

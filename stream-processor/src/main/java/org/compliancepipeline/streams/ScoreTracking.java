@@ -63,6 +63,7 @@ final class ScoreTracking implements Processor<String, StatusChange, String, Com
     public void init(ProcessorContext<String, ComplianceScore> context) {
         this.context = context;
         this.scores = context.getStateStore(STORE);
+        pending.clear();
         try (KeyValueIterator<String, State> all = scores.all()) {      // restored state: publish what was pending
             all.forEachRemaining(e -> { if (e.value.pending()) pending.add(e.key); });
         }

@@ -54,7 +54,7 @@ final class Validation implements Processor<byte[], ReceivedRecord, String, Vali
         String key = in.key() == null ? null : new String(in.key(), StandardCharsets.UTF_8);
         List<RecordValidator.Violation> violations = validator.check(key, record, now);
         if (violations.isEmpty()) {
-            context.forward(new Record<>(record.getOrgId(), new Validated.Accepted(record), in.timestamp(), in.headers()));
+            context.forward(new Record<>(record.getOrgId(), new Validated.Accepted(received), in.timestamp(), in.headers()));
         } else {
             reject(in, received.bytes(), violations, now);
         }
