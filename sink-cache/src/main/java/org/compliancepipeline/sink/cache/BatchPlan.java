@@ -161,7 +161,7 @@ final class BatchPlan {
             byte[] score = bytes(CacheJson.number(s.score()));
             byte[] satisfied = bytes(CacheJson.number(s.satisfiedWeight()));
             byte[] applicable = bytes(CacheJson.number(s.applicableWeight()));
-            byte[] iso = bytes(java.time.Instant.ofEpochMilli(s.updatedAtMillis()).toString());
+            byte[] iso = bytes(CacheJson.iso(s.updatedAtMillis()));
             byte[][] values = {score, satisfied, applicable, iso, number(s.controlsSatisfied()),
                     number(s.controlsPartiallySatisfied()), number(s.controlsNotSatisfied()),
                     number(s.controlsNotApplicable()), number(s.controlsUnknown())};

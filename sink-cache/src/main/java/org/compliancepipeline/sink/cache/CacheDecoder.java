@@ -1,9 +1,5 @@
 package org.compliancepipeline.sink.cache;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.compliancepipeline.schemas.AssessmentMethod;
@@ -13,28 +9,22 @@ import org.compliancepipeline.schemas.ComplianceStatus;
 import org.compliancepipeline.schemas.EnrichmentFlag;
 import org.compliancepipeline.sink.runtime.RecordDecoder;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Reads the three input topics into {@link CacheUpdate}s straight from the Avro bytes.
  *
  * <p>Values written with the current schema of their type (the fingerprint in the single-object
  * header says so) are read field by field without building Avro objects, and an enriched record is
- * transcoded into its JSON in the same pass, through the same Jackson generator settings as
- * {@link CacheJson#record}: the bytes are identical ({@code CacheDecoderTest} compares them).
+ * transcoded into its JSON in the same pass: the bytes are identical to {@link CacheJson#record}'s
+ * ({@code CacheDecoderTest} compares them).
  * Values written with an older released schema take the object path ({@link AvroSerde}, which resolves
  * them to the current schema, then {@link CacheUpdate#of}). Corrupt input fails as {@link AvroSerde}
  * fails, with a {@link SerializationException}, and the runtime dead-letters the record.
  */
 final class CacheDecoder implements RecordDecoder<CacheUpdate> {
-    /** UTF-8 output; characters outside the BMP as their 4 UTF-8 bytes, as CacheJson's character output gives them after encoding. */
-    private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
     private static final ComplianceStatus[] STATUSES = ComplianceStatus.values();
     private static final AssessmentMethod[] METHODS = AssessmentMethod.values();
     private static final EnrichmentFlag[] FLAGS = EnrichmentFlag.values();
@@ -60,11 +50,9 @@ final class CacheDecoder implements RecordDecoder<CacheUpdate> {
     CacheUpdate enriched(String topic, byte[] value) {
         if (value == null) return null;
         if (!current(AvroSerdes.ENRICHED_RECORD, value)) return CacheUpdate.of(AvroSerdes.ENRICHED_RECORD.deserialize(topic, value));
-        Transcoder t = transcoders.get();
         try {
-            return t.enriched(new Reader(value));
-        } catch (IOException | RuntimeException e) {
-            transcoders.remove(); // its generator stopped mid-object: the next record gets a new one
+            return transcoders.get().enriched(new Reader(value));
+        } catch (RuntimeException e) {
             throw corrupt("EnrichedRecord", topic, e);
         }
     }
@@ -213,122 +201,200 @@ final class CacheDecoder implements RecordDecoder<CacheUpdate> {
         }
     }
 
-    /** Writes an enriched record's JSON while reading it: the same fields, order and formats as {@link CacheJson#record}. */
+    /**
+     * Writes an enriched record's JSON while reading it: the same fields, order, escapes and number and
+     * time formats as {@link CacheJson#record} (Jackson's defaults: {@code " \\ } and control characters
+     * escaped, everything else as UTF-8), straight into a byte buffer.
+     */
     static final class Transcoder {
-        private final Out out = new Out();
-        private final JsonGenerator g;
-        private final List<String[]> tags = new ArrayList<>();
+        private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+        private final ArrayList<Tag> tags = new ArrayList<>();
+        private byte[] buf = new byte[2048];
+        private int len;
 
-        Transcoder() {
-            try {
-                g = JSON.createGenerator(out, JsonEncoding.UTF8);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            g.setRootValueSeparator(null);
-        }
+        private record Tag(String key, int valueAt, int valueLength) { }
 
-        CacheUpdate.Enriched enriched(Reader in) throws IOException {
-            out.reset();
-            g.writeStartObject();
-            int at = in.pos;
-            String recordId = in.string();
-            g.writeFieldName("recordId");
-            g.writeString(recordId);
-            stringField(in, "orgId");
-            stringField(in, "framework");
-            stringField(in, "controlId");
-            if (in.union() == 1) stringField(in, "objectiveId");
-            g.writeStringField("status", STATUSES[in.index(STATUSES.length)].name());
-            if (in.union() == 1) g.writeNumberField("score", in.readDouble());
-            g.writeStringField("observedAt", Instant.ofEpochMilli(in.readLong()).toString());
-            stringField(in, "source");
-            g.writeStringField("method", METHODS[in.index(METHODS.length)].name());
-            if (in.union() == 1) stringField(in, "subject");
-            if (in.union() == 1) stringField(in, "title");
-            if (in.union() == 1) stringField(in, "description");
-            g.writeArrayFieldStart("evidenceUris");
-            for (long n = in.block(); n != 0; n = in.block()) {
-                for (long i = 0; i < n; i++) string(in);
+        CacheUpdate.Enriched enriched(Reader in) {
+            len = 0;
+            raw("{\"recordId\":");
+            int idLength = in.length();
+            String recordId = new String(in.b, in.pos, idLength, StandardCharsets.UTF_8);
+            string(in.b, in.pos, idLength);
+            in.pos += idLength;
+            stringField(in, ",\"orgId\":");
+            stringField(in, ",\"framework\":");
+            stringField(in, ",\"controlId\":");
+            if (in.union() == 1) stringField(in, ",\"objectiveId\":");
+            raw(",\"status\":\"");
+            raw(STATUSES[in.index(STATUSES.length)].name());
+            raw("\"");
+            if (in.union() == 1) {
+                raw(",\"score\":");
+                number(in.readDouble());
             }
-            g.writeEndArray();
-            g.writeObjectFieldStart("tags");
+            raw(",\"observedAt\":\"");
+            raw(CacheJson.iso(in.readLong()));
+            raw("\"");
+            stringField(in, ",\"source\":");
+            raw(",\"method\":\"");
+            raw(METHODS[in.index(METHODS.length)].name());
+            raw("\"");
+            if (in.union() == 1) stringField(in, ",\"subject\":");
+            if (in.union() == 1) stringField(in, ",\"title\":");
+            if (in.union() == 1) stringField(in, ",\"description\":");
+            raw(",\"evidenceUris\":[");
+            stringItems(in);
+            raw("],\"tags\":{");
             tags.clear();
             for (long n = in.block(); n != 0; n = in.block()) {
-                for (long i = 0; i < n; i++) tags.add(new String[]{in.string(), in.string()});
-            }
-            if (tags.size() > 1) tags.sort((a, b) -> a[0].compareTo(b[0]));
-            // a map holds one value per key: the last one written wins, as in a Java map
-            for (int i = 0; i < tags.size(); i++) {
-                if (i + 1 < tags.size() && tags.get(i)[0].equals(tags.get(i + 1)[0])) continue;
-                g.writeStringField(tags.get(i)[0], tags.get(i)[1]);
-            }
-            g.writeEndObject();
-            if (in.union() == 1) {
-                g.writeObjectFieldStart("control");
-                stringField(in, "title");
-                stringField(in, "family");
-                if (in.union() == 1) stringField(in, "familyTitle");
-                if (in.union() == 1) stringField(in, "parentControlId");
-                g.writeArrayFieldStart("baselines");
-                for (long n = in.block(); n != 0; n = in.block()) {
-                    for (long i = 0; i < n; i++) string(in);
+                for (long i = 0; i < n; i++) {
+                    String key = in.string();
+                    int valueLength = in.length();
+                    tags.add(new Tag(key, in.pos, valueLength));
+                    in.pos += valueLength;
                 }
-                g.writeEndArray();
-                g.writeNumberField("weight", in.readDouble());
+            }
+            if (tags.size() > 1) tags.sort((a, b) -> a.key().compareTo(b.key())); // stable: of equal keys, the last stays last
+            boolean first = true;
+            for (int i = 0; i < tags.size(); i++) {
+                Tag t = tags.get(i);
+                // a map holds one value per key: the last one written wins, as in a Java map
+                if (i + 1 < tags.size() && t.key().equals(tags.get(i + 1).key())) continue;
+                if (!first) raw(",");
+                first = false;
+                byte[] key = t.key().getBytes(StandardCharsets.UTF_8);
+                string(key, 0, key.length);
+                raw(":");
+                string(in.b, t.valueAt(), t.valueLength());
+            }
+            raw("}");
+            if (in.union() == 1) {
+                stringField(in, ",\"control\":{\"title\":");
+                stringField(in, ",\"family\":");
+                if (in.union() == 1) stringField(in, ",\"familyTitle\":");
+                if (in.union() == 1) stringField(in, ",\"parentControlId\":");
+                raw(",\"baselines\":[");
+                stringItems(in);
+                raw("],\"weight\":");
+                number(in.readDouble());
                 if (in.union() == 1) in.skipString(); // statement: not part of the cached record
-                g.writeEndObject();
+                raw("}");
             }
             if (in.union() == 1) {
-                g.writeObjectFieldStart("organization");
-                stringField(in, "name");
-                if (in.union() == 1) stringField(in, "sector");
-                if (in.union() == 1) stringField(in, "region");
-                g.writeEndObject();
+                stringField(in, ",\"organization\":{\"name\":");
+                if (in.union() == 1) stringField(in, ",\"sector\":");
+                if (in.union() == 1) stringField(in, ",\"region\":");
+                raw("}");
             }
-            g.writeArrayFieldStart("flags");
+            raw(",\"flags\":[");
+            first = true;
             for (long n = in.block(); n != 0; n = in.block()) {
-                for (long i = 0; i < n; i++) g.writeString(FLAGS[in.index(FLAGS.length)].name());
+                for (long i = 0; i < n; i++) {
+                    raw(first ? "\"" : ",\"");
+                    first = false;
+                    raw(FLAGS[in.index(FLAGS.length)].name());
+                    raw("\"");
+                }
             }
-            g.writeEndArray();
             long ingestedAt = in.readLong();
-            g.writeStringField("ingestedAt", Instant.ofEpochMilli(ingestedAt).toString());
-            g.writeStringField("enrichedAt", Instant.ofEpochMilli(in.readLong()).toString());
-            g.writeEndObject();
+            raw("],\"ingestedAt\":\"");
+            raw(CacheJson.iso(ingestedAt));
+            raw("\",\"enrichedAt\":\"");
+            raw(CacheJson.iso(in.readLong()));
+            raw("\"}");
             in.end();
-            g.flush();
-            byte[] json = out.toByteArray();
-            out.reset();
-            return new CacheUpdate.Enriched(recordId, ingestedAt, json);
+            return new CacheUpdate.Enriched(recordId, ingestedAt, Arrays.copyOf(buf, len));
         }
 
-        private void stringField(Reader in, String name) throws IOException {
-            g.writeFieldName(name);
-            string(in);
-        }
-
-        /** An Avro string as a JSON string: ASCII bytes are escaped as they are, anything else goes through a Java string as in CacheJson. */
-        private void string(Reader in) throws IOException {
+        private void stringField(Reader in, String prefix) {
+            raw(prefix);
             int n = in.length();
-            if (in.ascii(in.pos, n)) {
-                g.writeUTF8String(in.b, in.pos, n);
-                in.pos += n;
-            } else {
-                g.writeString(new String(in.b, in.pos, n, StandardCharsets.UTF_8));
-                in.pos += n;
+            string(in.b, in.pos, n);
+            in.pos += n;
+        }
+
+        private void stringItems(Reader in) {
+            boolean first = true;
+            for (long n = in.block(); n != 0; n = in.block()) {
+                for (long i = 0; i < n; i++) {
+                    if (!first) raw(",");
+                    first = false;
+                    int length = in.length();
+                    string(in.b, in.pos, length);
+                    in.pos += length;
+                }
             }
         }
-    }
 
-    /** A reusable output buffer. */
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(1024);
+        /**
+         * A JSON string from UTF-8 bytes. Non-ASCII text goes through a Java string and back (malformed
+         * input becomes U+FFFD, as when Avro decodes it), then is written as UTF-8, unescaped.
+         */
+        private void string(byte[] b, int from, int n) {
+            for (int i = from; i < from + n; i++) {
+                if (b[i] < 0) {
+                    byte[] clean = new String(b, from, n, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+                    escaped(clean, 0, clean.length);
+                    return;
+                }
+            }
+            escaped(b, from, n);
         }
 
-        @Override
-        public synchronized byte[] toByteArray() {
-            return Arrays.copyOf(buf, count);
+        private void escaped(byte[] b, int from, int n) {
+            ensure(2 + 6 * n);
+            byte[] out = buf;
+            int at = len;
+            out[at++] = '"';
+            for (int i = from, end = from + n; i < end; i++) {
+                byte c = b[i];
+                if (c >= 0x20 && c != '"' && c != '\\' || c < 0) {
+                    out[at++] = c;
+                    continue;
+                }
+                out[at++] = '\\';
+                switch (c) {
+                    case '"' -> out[at++] = '"';
+                    case '\\' -> out[at++] = '\\';
+                    case '\b' -> out[at++] = 'b';
+                    case '\t' -> out[at++] = 't';
+                    case '\n' -> out[at++] = 'n';
+                    case '\f' -> out[at++] = 'f';
+                    case '\r' -> out[at++] = 'r';
+                    default -> {
+                        out[at++] = 'u';
+                        out[at++] = '0';
+                        out[at++] = '0';
+                        out[at++] = HEX[c >> 4];
+                        out[at++] = HEX[c & 0xF];
+                    }
+                }
+            }
+            out[at++] = '"';
+            len = at;
+        }
+
+        /** As Jackson writes a double: {@link Double#toString}, quoted when not finite. */
+        private void number(double d) {
+            if (Double.isFinite(d)) {
+                raw(Double.toString(d));
+            } else {
+                raw("\"");
+                raw(Double.toString(d));
+                raw("\"");
+            }
+        }
+
+        /** ASCII text as it is. */
+        private void raw(String s) {
+            int n = s.length();
+            ensure(n);
+            s.getBytes(0, n, buf, len);
+            len += n;
+        }
+
+        private void ensure(int n) {
+            if (len + n > buf.length) buf = Arrays.copyOf(buf, Math.max(2 * buf.length, len + n));
         }
     }
 }

@@ -45,7 +45,7 @@ final class CacheJson {
      * record id is refused before this when it is not a valid id), so the bytes equal the generator's.
      */
     static byte[] status(ComplianceStatus status, long observedAtMillis, String recordId) {
-        return ("{\"status\":\"" + status.name() + "\",\"observedAt\":\"" + Instant.ofEpochMilli(observedAtMillis)
+        return ("{\"status\":\"" + status.name() + "\",\"observedAt\":\"" + iso(observedAtMillis)
                 + "\",\"recordId\":\"" + recordId + "\"}").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -101,6 +101,39 @@ final class CacheJson {
             g.writeStringField("enrichedAt", e.getEnrichedAt().toString());
             g.writeEndObject();
         });
+    }
+
+    /**
+     * {@code Instant.ofEpochMilli(millis).toString()} without the formatter for the years 1970 to 9999
+     * (the others through it): {@code 2026-11-25T08:00:00Z}, {@code 2026-11-25T08:00:00.123Z}.
+     */
+    static String iso(long millis) {
+        if (millis < 0 || millis >= MAX_FAST_MILLIS) return Instant.ofEpochMilli(millis).toString();
+        long day = millis / 86_400_000L;
+        int ms = (int) (millis % 86_400_000L);
+        Day d = lastDay;
+        if (d.epochDay != day) {
+            d = new Day(day, java.time.LocalDate.ofEpochDay(day) + "T");
+            lastDay = d;
+        }
+        int seconds = ms / 1000, fraction = ms % 1000;
+        StringBuilder b = new StringBuilder(24).append(d.prefix);
+        two(b, seconds / 3600).append(':');
+        two(b, seconds / 60 % 60).append(':');
+        two(b, seconds % 60);
+        if (fraction != 0) {
+            b.append('.').append((char) ('0' + fraction / 100)).append((char) ('0' + fraction / 10 % 10)).append((char) ('0' + fraction % 10));
+        }
+        return b.append('Z').toString();
+    }
+
+    /** 10000-01-01T00:00:00Z */
+    private static final long MAX_FAST_MILLIS = 253_402_300_800_000L;
+    private record Day(long epochDay, String prefix) { }
+    private static volatile Day lastDay = new Day(-1, "");
+
+    private static StringBuilder two(StringBuilder b, int n) {
+        return b.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
     }
 
     /** A finite number as a short JSON number and Redis float: {@code 75}, {@code 66.66666666666667}. */

@@ -56,7 +56,8 @@ for j = 1, #order, 1000 do
   local last = math.min(j + 999, #order)
   local metas = redis.call('HMGET', KEYS[2], unpack(order, j, last))
   for k = j, last do
-    local s = { pos = -1, grave = -1 }
+    -- every field in the constructor: the table is sized once
+    local s = { pos = -1, grave = -1, obs = false, rid = false, json = false, action = false, dirty = false }
     local meta = metas[k - j + 1]
     if meta then
       local p, g, o, r = string.match(meta, '^(%-?%d+):(%-?%d+):(%-?%d*):(.*)$')
@@ -75,12 +76,12 @@ for i = 2, #ARGV, 6 do
   local result = 0
   if ARGV[i + 2] == 't' then
     if offset > s.pos and offset > s.grave then
-      s.grave, s.obs, s.rid, s.json, s.action, s.dirty = offset, nil, nil, nil, 'del', true
+      s.grave, s.obs, s.rid, s.json, s.action, s.dirty = offset, false, false, false, 'del', true
       result = 2
     end
   elseif offset > s.grave then
     local obs, rid = tonumber(ARGV[i + 3]), ARGV[i + 4]
-    if s.obs == nil or obs > s.obs or (obs == s.obs and greater_bytes(rid, s.rid)) then
+    if not s.obs or obs > s.obs or (obs == s.obs and greater_bytes(rid, s.rid)) then
       s.obs, s.rid, s.json, s.action, s.dirty = obs, rid, ARGV[i + 5], 'set', true
       result = 1
     end
@@ -94,7 +95,11 @@ for _, control in ipairs(order) do
   local s = state[control]
   if s.dirty then
     metas[#metas + 1] = control
-    metas[#metas + 1] = string.format('%d:%d:%s:%s', s.pos, s.grave, s.obs and string.format('%d', s.obs) or '', s.rid or '')
+    if s.obs then
+      metas[#metas + 1] = string.format('%d:%d:%d:%s', s.pos, s.grave, s.obs, s.rid)
+    else
+      metas[#metas + 1] = string.format('%d:%d::', s.pos, s.grave)
+    end
     if s.action == 'set' then
       sets[#sets + 1] = control
       sets[#sets + 1] = s.json

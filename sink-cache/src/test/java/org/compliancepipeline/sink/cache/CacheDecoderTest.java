@@ -44,8 +44,11 @@ class CacheDecoderTest {
         List<EnrichedRecord> records = new java.util.ArrayList<>(w.records);
         records.addAll(edgeCases());
         for (EnrichedRecord e : records) {
-            CacheUpdate.Enriched fast = (CacheUpdate.Enriched) decode(config.enrichedTopic(), AvroSerdes.ENRICHED_RECORD.serialize("t", e));
-            assertThat(new String(fast.json(), StandardCharsets.UTF_8)).isEqualTo(CacheJson.record(e));
+            byte[] bytes = AvroSerdes.ENRICHED_RECORD.serialize("t", e);
+            CacheUpdate.Enriched fast = (CacheUpdate.Enriched) decode(config.enrichedTopic(), bytes);
+            // the object path: Avro objects, Jackson, then UTF-8 as Lettuce encoded the string
+            String objectPath = CacheJson.record(AvroSerdes.ENRICHED_RECORD.deserialize("t", bytes));
+            assertThat(fast.json()).as(objectPath).isEqualTo(objectPath.getBytes(StandardCharsets.UTF_8));
             assertThat(fast.recordId()).isEqualTo(e.getRecord().getRecordId());
             assertThat(fast.ingestedAtMillis()).isEqualTo(e.getIngestedAt().toEpochMilli());
         }
@@ -58,7 +61,8 @@ class CacheDecoderTest {
         assertThat(v1.version()).isEqualTo(1);
         byte[] bytes = singleObject(v1.schema(), v1.fingerprint(), e);
         CacheUpdate.Enriched old = (CacheUpdate.Enriched) decode(config.enrichedTopic(), bytes);
-        assertThat(new String(old.json(), StandardCharsets.UTF_8)).isEqualTo(CacheJson.record(e));
+        assertThat(new String(old.json(), StandardCharsets.UTF_8)).isEqualTo(CacheJson.record(AvroSerdes.ENRICHED_RECORD.deserialize("t", bytes)))
+                .doesNotContain("statement");
     }
 
     @Test
@@ -93,6 +97,18 @@ class CacheDecoderTest {
                 .isEqualTo(CacheJson.record(edgeCases().get(1)));
     }
 
+    @Test
+    void timesAreWrittenAsInstantWritesThem() {
+        Random random = new Random(11);
+        List<Long> samples = new java.util.ArrayList<>(List.of(0L, 1L, 999L, 1000L, 86_399_999L, 86_400_000L, -1L, -86_400_001L,
+                253_402_300_799_999L, 253_402_300_800_000L, Long.MAX_VALUE / 1000, Long.MIN_VALUE / 1000, 1_764_057_600_000L));
+        for (int i = 0; i < 100_000; i++) {
+            samples.add(random.nextLong(-100_000_000_000_000L, 300_000_000_000_000L));
+            samples.add(1_700_000_000_000L + random.nextLong(1_000_000_000_000L) / (random.nextBoolean() ? 1 : 1000) * (random.nextBoolean() ? 1 : 1000));
+        }
+        for (long ms : samples) assertThat(CacheJson.iso(ms)).as("%d", ms).isEqualTo(Instant.ofEpochMilli(ms).toString());
+    }
+
     private CacheUpdate decode(String topic, byte[] bytes) {
         return decoder.decode(topic, new RecordHeaders(), bytes);
     }
@@ -108,7 +124,7 @@ class CacheDecoderTest {
         ComplianceRecord full = ComplianceRecord.newBuilder().setRecordId("urn:rec:1").setOrgId("acme").setFramework("nist-800-53-r5")
                 .setControlId("ac-6.1").setObjectiveId("ac-6.1_obj").setStatus(ComplianceStatus.PARTIALLY_SATISFIED).setScore(66.66666666666667)
                 .setObservedAt(t).setSource("scanner \"7\"\r\n\t\b\f").setMethod(AssessmentMethod.AUTOMATED).setSubject("höst-1")
-                .setTitle("Ĉu 中文 𝄞").setDescription("line\nline").setEvidenceUris(List.of("https://e.example/a?b=c&d", "s3://x/ÿ"))
+                .setTitle("Ĉu 中文 𝄞 \ud800x \udc00").setDescription("line\nline").setEvidenceUris(List.of("https://e.example/a?b=c&d", "s3://x/ÿ"))
                 .setTags(tags).build();
         ComplianceRecord bare = ComplianceRecord.newBuilder().setRecordId("r-2").setOrgId("o").setFramework("f").setControlId("c")
                 .setObjectiveId(null).setStatus(ComplianceStatus.NOT_APPLICABLE).setScore(null).setObservedAt(Instant.EPOCH).setSource("s")
@@ -117,6 +133,8 @@ class CacheDecoderTest {
                 .setBaselines(List.of("LOW", "HIGH")).setWeight(2.5).setStatement("The organization ... \"quoted\"").build();
         ControlContext plain = ControlContext.newBuilder().setTitle("T2").setFamily("ac").setFamilyTitle("Access").setBaselines(List.of())
                 .setWeight(1e-7).build();
+        ComplianceRecord odd = ComplianceRecord.newBuilder(bare).setRecordId("r-3").setScore(Double.NaN).setTags(Map.of("k", "v")).build();
+        ControlContext infinite = ControlContext.newBuilder(plain).setWeight(Double.NEGATIVE_INFINITY).setBaselines(List.of("ÅÄ")).build();
         OrganizationContext org = OrganizationContext.newBuilder().setName("Acmé").setSector(null).setRegion("eu").build();
         return List.of(
                 EnrichedRecord.newBuilder().setRecord(full).setControl(control).setOrganization(org)
@@ -124,7 +142,9 @@ class CacheDecoderTest {
                 EnrichedRecord.newBuilder().setRecord(bare).setControl(null).setOrganization(null).setFlags(List.of())
                         .setIngestedAt(Instant.ofEpochMilli(-1)).setEnrichedAt(Instant.ofEpochSecond(4_102_444_800L)).build(),
                 EnrichedRecord.newBuilder().setRecord(bare).setControl(plain).setOrganization(org).setFlags(List.of(EnrichmentFlag.UNKNOWN_CONTROL))
-                        .setIngestedAt(t).setEnrichedAt(t).build());
+                        .setIngestedAt(t).setEnrichedAt(t).build(),
+                EnrichedRecord.newBuilder().setRecord(odd).setControl(infinite).setOrganization(null).setFlags(List.of())
+                        .setIngestedAt(Instant.parse("+12026-01-01T00:00:00.5Z")).setEnrichedAt(Instant.parse("1969-12-31T23:59:59.999Z")).build());
     }
 
     /** Single-object encoding with another writer schema (fields are written by position, so v1 is v2 without the statement). */
