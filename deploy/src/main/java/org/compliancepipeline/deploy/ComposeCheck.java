@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *   <li>it is valid against the Compose Specification's JSON schema ({@code deploy/compose-spec/}), after
  *       interpolating the variables with the placeholder values of {@code .env.example}, which must name every
  *       variable the file uses without a default (and no other);</li>
- *   <li>each service built from the repository (build argument {@code MODULE}) uses a Dockerfile that exists, a
+ *   <li>each service built from the repository (build argument {@code MODULE}) uses a Dockerfile that exists (multi-stage,
+ *       Java 21 or later in both stages, the runtime stage as a user other than root, with curl for the health checks), a
  *       module of the root pom whose artifact id is its directory and that writes its run-time class path,
  *       and a {@code MAIN_CLASS} that exists in that module;</li>
  *   <li>its environment sets only variables its code (the module and the project modules it runs with) or its
@@ -77,6 +78,7 @@ public final class ComposeCheck {
 
     private final Inputs in;
     private final List<String> problems = new ArrayList<>();
+    private final Set<Path> checkedDockerfiles = new LinkedHashSet<>();
 
     private ComposeCheck(Inputs in) {
         this.in = in;
@@ -88,6 +90,13 @@ public final class ComposeCheck {
         problems.forEach(p -> System.err.println("docker-compose check: " + p));
         if (!problems.isEmpty()) System.exit(1);
         System.out.println("docker-compose check: " + root.resolve("docker-compose.yml") + " is valid and consistent with the services");
+    }
+
+    /** What {@link #checkDockerfile} finds in one Dockerfile. */
+    static List<String> dockerfileProblems(String name, String text, boolean healthCheckUsesCurl) {
+        ComposeCheck c = new ComposeCheck(null);
+        c.checkDockerfile(name, text, healthCheckUsesCurl);
+        return List.copyOf(c.problems);
     }
 
     /** Every problem found; empty when the compose file is valid and consistent. */
@@ -159,6 +168,9 @@ public final class ComposeCheck {
         Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile"));
         if (!Files.isRegularFile(dockerfile)) {
             problems.add(where + ".build: Dockerfile " + in.root().relativize(dockerfile.normalize()) + " does not exist");
+        } else if (checkedDockerfiles.add(dockerfile.normalize())) {
+            checkDockerfile(in.root().relativize(dockerfile.normalize()).toString(), ModuleCode.read(dockerfile),
+                    service.path("healthcheck").path("test").toString().contains("curl"));
         }
         String module = build.path("args").path("MODULE").asText();
         ModuleCode.ReactorModules reactor = ModuleCode.ReactorModules.read(in.root());
@@ -237,6 +249,46 @@ public final class ComposeCheck {
             }
         }
         return ops;
+    }
+
+    /**
+     * A service image: multi-stage (build, then run), both stages on Java 21 or later (the image names, or the
+     * defaults of the ARGs they come from), the last stage runs as a user other than root and has curl when the
+     * health checks use it.
+     */
+    void checkDockerfile(String name, String text, boolean healthCheckUsesCurl) {
+        Map<String, String> argDefaults = new LinkedHashMap<>();
+        Matcher arg = Pattern.compile("(?m)^ARG\\s+([A-Za-z_][A-Za-z0-9_]*)=(\\S+)").matcher(text);
+        while (arg.find()) argDefaults.putIfAbsent(arg.group(1), arg.group(2));
+        List<String> images = new ArrayList<>();
+        List<Integer> stageStarts = new ArrayList<>();
+        Matcher from = Pattern.compile("(?mi)^FROM\\s+(\\S+)").matcher(text);
+        while (from.find()) {
+            String image = from.group(1);
+            Matcher ref = Pattern.compile("^\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?$").matcher(image);
+            images.add(ref.matches() ? argDefaults.getOrDefault(ref.group(1), image) : image);
+            stageStarts.add(from.start());
+        }
+        if (images.size() < 2) {
+            problems.add(name + ": must be multi-stage (a build stage, then a runtime stage), has " + images.size() + " FROM");
+            return;
+        }
+        for (String image : List.of(images.getFirst(), images.getLast())) {
+            Matcher java = Pattern.compile("(?:temurin|openjdk|jdk|jre|java)[-:_]?(\\d+)").matcher(image);
+            if (!java.find() || Integer.parseInt(java.group(1)) < 21) {
+                problems.add(name + ": image " + image + " is not Java 21 or later (the project's release is 21)");
+            }
+        }
+        String last = text.substring(stageStarts.getLast());
+        Matcher user = Pattern.compile("(?m)^USER\\s+(\\S+)").matcher(last);
+        String runAs = null;
+        while (user.find()) runAs = user.group(1);
+        if (runAs == null || runAs.matches("(root|0)(:.*)?")) {
+            problems.add(name + ": the runtime stage must switch to a user other than root (USER), got " + (runAs == null ? "none" : runAs));
+        }
+        if (healthCheckUsesCurl && !Pattern.compile("(apt-get|apk|microdnf|dnf|yum)\\b[^\\n]*\\b(install|add)\\b[^\\n]*\\bcurl\\b").matcher(last).find()) {
+            problems.add(name + ": the health checks run curl, which the runtime stage does not install");
+        }
     }
 
     private void checkHealthcheck(String where, JsonNode service, int opsPort) {

@@ -142,6 +142,27 @@ class ComposeCheckTest {
                 .anySatisfy(p -> assertThat(p).contains("services.grafana.volumes: ./monitoring/grafana/dashbaords does not exist"));
     }
 
+    @Test
+    void aDockerfileThatIsNotMultiStageOnJava21AsAnotherUserThanRootFails() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
+        assertThat(dockerfileProblems(dockerfile)).isEmpty();
+        assertThat(dockerfileProblems(dockerfile.replace("USER pipeline:pipeline", "USER root")))
+                .anySatisfy(p -> assertThat(p).contains("user other than root"));
+        assertThat(dockerfileProblems(dockerfile.replace("USER pipeline:pipeline\n", "")))
+                .anySatisfy(p -> assertThat(p).contains("user other than root"));
+        assertThat(dockerfileProblems(dockerfile.replace("eclipse-temurin:21-jre", "eclipse-temurin:17-jre")))
+                .anySatisfy(p -> assertThat(p).contains("eclipse-temurin:17-jre is not Java 21"));
+        assertThat(dockerfileProblems("FROM eclipse-temurin:21-jre\nUSER app\nRUN apt-get install -y curl\n"))
+                .anySatisfy(p -> assertThat(p).contains("must be multi-stage"));
+        assertThat(dockerfileProblems(dockerfile.replace("--no-install-recommends curl", "--no-install-recommends ca-certificates")
+                .replace("# curl for", "# tools for")))
+                .anySatisfy(p -> assertThat(p).contains("does not install"));
+    }
+
+    private static List<String> dockerfileProblems(String dockerfile) {
+        return ComposeCheck.dockerfileProblems("deploy/Dockerfile", dockerfile, true);
+    }
+
     /** The problems of a copy of the repository's compose file with {@code from} replaced once by {@code to}. */
     private List<String> problemsAfter(String from, String to) throws IOException {
         String compose = Files.readString(REPOSITORY.compose());
