@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  *   <li>a service with an ops endpoint has a health check on {@code /health} or {@code /ready} of the ops port
  *       it really listens on ({@code OPS_PORT}, else the default its main class passes to
  *       {@code ServiceRuntime.start}), publishes only ports it listens on, depends on its dependencies'
- *       health, and is scraped by {@code monitoring/prometheus.yml} at {@code <service>:<ops port>};</li>
+ *       health, and is scraped by {@code monitoring/prometheus.yml} at {@code <service>:<ops port>} (which
+ *       scrapes nothing else);</li>
  *   <li>every service of {@code infra/services.list} is in the file with the same module, main class and ops port;</li>
  *   <li>every published port is bound to 127.0.0.1, every file or folder of the repository mounted into a
  *       container exists, and every {@code depends_on} names a condition that the dependency can meet.</li>
@@ -57,6 +58,10 @@ public final class ComposeCheck {
 
     /** The files the check reads; tests replace one with a broken copy. */
     public record Inputs(Path root, Path compose, Path envExample, Path servicesList, Path prometheus, Path schema) {
+        public Inputs withPrometheus(Path file) {
+            return new Inputs(root, compose, envExample, servicesList, file, schema);
+        }
+
         public static Inputs of(Path root) {
             return new Inputs(root, root.resolve("docker-compose.yml"), root.resolve(".env.example"),
                     root.resolve("infra/services.list"), root.resolve("monitoring/prometheus.yml"),
@@ -396,6 +401,13 @@ public final class ComposeCheck {
             Set<String> t = targets.computeIfAbsent(job.path("job_name").asText(), k -> new TreeSet<>());
             for (JsonNode sc : job.path("static_configs")) sc.path("targets").forEach(x -> t.add(x.asText()));
         }
+        targets.forEach((job, hosts) -> hosts.forEach(target -> {
+            String host = target.replaceAll(":\\d+$", "");
+            if (!opsPorts.containsKey(host) || !target.equals(host + ":" + opsPorts.get(host))) {
+                problems.add("monitoring/prometheus.yml: job '" + job + "' scrapes " + target
+                        + ", which is not the ops endpoint of a compose service (" + opsPorts + ")");
+            }
+        }));
         opsPorts.forEach((service, port) -> {
             String expected = service + ":" + port;
             if (!targets.getOrDefault(service, Set.of()).contains(expected)) {

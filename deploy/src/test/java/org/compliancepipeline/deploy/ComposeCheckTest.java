@@ -122,6 +122,15 @@ class ComposeCheckTest {
     }
 
     @Test
+    void aScrapeTargetThatIsNoServicesOpsEndpointFails() throws IOException {
+        Path prometheus = tmp.resolve("prometheus.yml");
+        Files.writeString(prometheus, Files.readString(REPOSITORY.prometheus()).replace("'sink-search:9404'", "'sink-search:9440'"));
+        assertThat(ComposeCheck.check(REPOSITORY.withPrometheus(prometheus)))
+                .anySatisfy(p -> assertThat(p).contains("job 'sink-search' scrapes sink-search:9440, which is not the ops endpoint"))
+                .anySatisfy(p -> assertThat(p).contains("no scrape job 'sink-search' with target sink-search:9404"));
+    }
+
+    @Test
     void aVariableMissingFromTheEnvExampleFails() throws IOException {
         Path env = tmp.resolve(".env.example");
         Files.writeString(env, Files.readString(REPOSITORY.envExample()).replaceAll("(?m)^GRAFANA_ADMIN_PASSWORD=.*$", "GRAFANA_PASSWORD=x"));
