@@ -2,6 +2,7 @@ package org.compliancepipeline.query;
 
 import org.compliancepipeline.platform.ServiceRuntime;
 import org.compliancepipeline.platform.config.Env;
+import org.compliancepipeline.platform.ops.HealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,14 @@ public final class QueryApiMain {
         Duration grace = env.duration("SHUTDOWN_GRACE", Duration.ofSeconds(30));
         env.validate();
 
+        // Not ready until the HTTP server listens: the ops endpoint is up before the API is.
+        java.util.concurrent.atomic.AtomicReference<QueryApi> started = new java.util.concurrent.atomic.AtomicReference<>();
+        runtime.ops().register("http", () -> started.get() == null ? HealthCheck.Result.notReady("starting")
+                : HealthCheck.Result.ready("listening on " + config.httpHost() + ":" + started.get().port()));
         QueryApi api;
         try {
             api = QueryApi.start(config, runtime.kafka(), runtime.registry(), grace.multipliedBy(2).dividedBy(3));
+            started.set(api);
         } catch (RuntimeException e) {
             log.error("query-api cannot start: {}", e.getMessage(), e);
             runtime.shutdown().run();

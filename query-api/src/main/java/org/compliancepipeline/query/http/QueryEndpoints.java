@@ -184,7 +184,7 @@ public final class QueryEndpoints {
         Duration bucket = BUCKETS.get(bucketName);
         Instant to = p.instant("to");
         Instant from = p.instant("from");
-        if (to == null) to = Instant.now();
+        if (to == null) to = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         if (from == null) from = to.minus(bucket.multipliedBy(30));
         if (!from.isBefore(to)) throw Params.invalid("from", "must be before to (" + to + "), got " + from);
         if (Duration.between(from, to).dividedBy(bucket) > MAX_BUCKETS) {

@@ -129,7 +129,7 @@ public final class HistoryStore implements AutoCloseable {
     public record Series(Method method, List<Point> points) { }
 
     /**
-     * Score (the last score of each bucket) and pass rate (records by status) of org/framework in
+     * Score (the last score at the end of each bucket, carried forward through buckets without a change) and pass rate (records by status) of org/framework in
      * [from, to), per bucket of {@code bucket}.
      */
     public Series timeseries(String org, String framework, Instant from, Instant to, Duration bucket) {
@@ -176,13 +176,24 @@ public final class HistoryStore implements AutoCloseable {
             while (rs.next()) m.put(rs.getTimestamp(1).toInstant(), new long[]{rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
             return m;
         });
-        TreeMap<Instant, Point> points = new TreeMap<>();
-        scores.forEach((b, s) -> points.put(b, new Point(b, s, null, null, null, null)));
-        counts.forEach((b, c) -> {
-            Point p = points.get(b);
-            points.put(b, new Point(b, p == null ? null : p.score(), c[0], c[1], c[2], c[3]));
-        });
-        return new Series(method, List.copyOf(points.values()));
+        // A bucket without a score change still has a score: the last one before it (carried forward).
+        Double carried = query("SELECT score FROM compliance_scores WHERE org_id = ? AND framework = ? AND updated_at < ? "
+                + "ORDER BY updated_at DESC LIMIT 1", ps -> {
+            ps.setString(1, org);
+            ps.setString(2, framework);
+            ps.setTimestamp(3, Timestamp.from(from));
+        }, rs -> rs.next() ? rs.getDouble(1) : null);
+        TreeMap<Instant, long[]> buckets = new TreeMap<>(counts);
+        scores.keySet().forEach(b -> buckets.putIfAbsent(b, null));
+        List<Point> points = new ArrayList<>();
+        for (var e : buckets.entrySet()) {
+            Double score = scores.get(e.getKey());
+            if (score != null) carried = score;
+            long[] c = e.getValue();
+            points.add(c == null ? new Point(e.getKey(), carried, null, null, null, null)
+                    : new Point(e.getKey(), carried, c[0], c[1], c[2], c[3]));
+        }
+        return new Series(method, List.copyOf(points));
     }
 
     /** Whether the schema was laid out with TimescaleDB; asked once, when first needed. */
