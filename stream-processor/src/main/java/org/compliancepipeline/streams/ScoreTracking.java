@@ -33,9 +33,10 @@ import java.util.Set;
  * next emission tick ({@code emitInterval}, the commit interval: at most one score per org and
  * framework per commit, like a record cache flushing at each commit). The pending mark is part of
  * the stored state, so it is committed in the same transaction as the totals: after a failover the
- * new owner restores the store, finds the pending scores and publishes them. A change that leaves
- * the totals as they were (a newer assessment with the same status) publishes nothing.
- * {@code updatedAt} is the processing time of the last change, not of the emission.
+ * new owner restores the store, finds the pending scores and publishes them. Every status change
+ * counts, also one that leaves the totals as they were (a newer assessment with the same status):
+ * the score is published again with its new {@code updatedAt}, the processing time of the last
+ * change (not of the emission), so a score's age says when its org was last assessed.
  */
 final class ScoreTracking implements Processor<String, StatusChange, String, ComplianceScore> {
     static final String STORE = "score-by-org-framework";
@@ -77,7 +78,6 @@ final class ScoreTracking implements Processor<String, StatusChange, String, Com
         State state = scores.get(key);
         if (state == null) state = State.EMPTY;
         ScoreTotals totals = state.totals().replace(in.value().previous(), in.value().current());
-        if (totals.equals(state.totals()) && state.updatedAt() != 0) return;
         scores.put(key, new State(totals, context.currentSystemTimeMs(), true));
         pending.add(key);
     }
