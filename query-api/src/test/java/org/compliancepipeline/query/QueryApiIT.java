@@ -142,6 +142,18 @@ class QueryApiIT {
                 + "&to=" + fx.now.plusSeconds(3600), acme);
         assertThat(hourly.json().path("points")).hasSize(1);
         assertThat(hourly.json().path("points").get(0).path("records").asLong()).isEqualTo(4);
+
+        // A bucket with counts but no score change of its own carries the last score before it.
+        java.time.Instant window = fx.now.minus(Duration.ofHours(12)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        try (var c = java.sql.DriverManager.getConnection(fx.dbUrl, fx.infra.postgresUser(), fx.infra.postgresPassword());
+             var st = c.createStatement()) {
+            st.execute("INSERT INTO compliance_stats_hourly (org_id, framework, status, family, window_start, window_end, count) VALUES "
+                    + "('acme', '" + FW + "', 'SATISFIED', 'ac', '" + window + "', '" + window.plusSeconds(3600) + "', 2)");
+        }
+        var carried = http.get("/v1/orgs/acme/frameworks/" + FW + "/timeseries?bucket=1h&from=" + window + "&to=" + window.plusSeconds(3600), acme);
+        assertThat(carried.json().path("points")).hasSize(1);
+        assertThat(carried.json().path("points").get(0).path("records").asLong()).isEqualTo(2);
+        assertThat(carried.json().path("points").get(0).path("score").asDouble()).isEqualTo(61.5); // yesterday's score, the last before
     }
 
     @Test
