@@ -48,7 +48,10 @@ import java.util.regex.Pattern;
  * writes the stream entry and the channel message). About one status in ten arrives out of order (older
  * than what Redis holds) and changes nothing, as in a real replayed or late stream.
  *
- * <pre>bin/bench sink-cache [--records 1000000] [--batch 5000] [--consumers 1] [--orgs 200] [--controls 300] [--redis dedicated|shared]</pre>
+ * <p>Before the measured run, {@code --warmup} updates (default 300,000; 0 = none) go through a sink over other topics
+ * and keys in the same JVM, unmeasured, so that the figure is the running sink's and not the JIT's.
+ *
+ * <pre>bin/bench sink-cache [--records 1000000] [--warmup 300000] [--batch 5000] [--consumers 1] [--orgs 200] [--controls 300] [--redis dedicated|shared]</pre>
  */
 public final class CacheSinkBenchmark {
     private static final Pattern RPS = Pattern.compile("(SET|HSET): ([0-9.]+) requests per second");
@@ -60,6 +63,7 @@ public final class CacheSinkBenchmark {
         int consumers = Integer.parseInt(opts.getOrDefault("consumers", "1"));
         int orgs = Integer.parseInt(opts.getOrDefault("orgs", "200"));
         int controls = Integer.parseInt(opts.getOrDefault("controls", "300"));
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "300000"));
         boolean dedicated = !"shared".equals(opts.getOrDefault("redis", "dedicated"));
         Infra infra = RealInfraExtension.infra();
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -83,14 +87,42 @@ public final class CacheSinkBenchmark {
             Map<String, Long> kinds = produce(kafka, config, records, orgs, controls);
             System.out.printf("produced in %.1f s: %s%n", (System.nanoTime() - p0) / 1e9, kinds);
 
+            SinkConfig sinkConfig = new SinkConfig(CacheSink.NAME, "bench-" + run, config.topics(), Topics.SINK_CACHE_DLQ.name(),
+                    consumers, batch, 64L << 20, Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30), batch);
+
+            // 0. Warm-up, not measured: the same code over other topics and keys, so that the measured run is not
+            //    also paying for the JIT compiling it (a running sink has done that long ago).
+            if (warmup > 0) {
+                Map<String, String> warmEnv = new HashMap<>(env);
+                warmEnv.put("CACHE_KEY_PREFIX", "bench:" + run + ":warm:");
+                warmEnv.put("TOPIC_ENRICHED", "bench.enriched.warm-" + run);
+                warmEnv.put("TOPIC_CONTROL_STATUS", "bench.control-status.warm-" + run);
+                warmEnv.put("TOPIC_SCORES", "bench.scores.warm-" + run);
+                CacheSinkConfig warm = CacheSinkConfig.fromEnv(new Env(warmEnv));
+                kafka.createTopics(warm, 12);
+                produce(kafka, warm, warmup, orgs, controls);
+                SimpleMeterRegistry warmRegistry = new SimpleMeterRegistry();
+                long w0 = System.nanoTime();
+                try (CacheSink sink = CacheSink.start(new SinkConfig(CacheSink.NAME, "bench-warm-" + run, warm.topics(), Topics.SINK_CACHE_DLQ.name(),
+                        consumers, batch, 64L << 20, Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30), batch),
+                        warm, kafka.kafka, warmRegistry)) {
+                    var written = warmRegistry.get("sink.records.written").counter();
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                    while (written.count() < warmup) {
+                        if (System.nanoTime() > deadline) throw new IllegalStateException("warm-up: only " + written.count() + " of " + warmup + " updates written");
+                        TimeUnit.MILLISECONDS.sleep(20);
+                    }
+                }
+                RedisState.delete(redis.sync(), warm.keyPrefix());
+                System.out.printf("warm-up (not measured): %,d updates in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
+            }
+
             // 1. The sink: from its first write until every update is stored.
             Map<String, long[]> before = commandStats(redis);
             double redisCpu0 = redisCpuSeconds(redis);
             Map<String, Long> threads0 = threadCpuTicks();
             long jvmCpu0 = jvmCpuNanos();
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            SinkConfig sinkConfig = new SinkConfig(CacheSink.NAME, "bench-" + run, config.topics(), Topics.SINK_CACHE_DLQ.name(),
-                    consumers, batch, 64L << 20, Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30), batch);
             double seconds;
             try (CacheSink sink = CacheSink.start(sinkConfig, config, kafka.kafka, registry)) {
                 var written = registry.get("sink.records.written").counter();
@@ -154,7 +186,10 @@ public final class CacheSinkBenchmark {
                     .figure("records", records).figure("mix", kinds).figure("orgs", orgs).figure("frameworks", 2).figure("controls", controls)
                     .figure("batch_records", batch).figure("consumers", consumers)
                     .figure("redis", (dedicated ? "dedicated" : "shared") + " redis-server " + serverVersion(redis) + ", appendonly yes, appendfsync everysec")
-                    .figure("rate_measured", "from the sink's first write to the last (excludes the consumer group join)")
+                    .figure("rate_measured", warmup > 0
+                            ? "from the sink's first write to the last (excludes the consumer group join), after a warm-up of " + warmup + " updates through the same code in the same JVM (other topics and keys, not measured)"
+                            : "from the sink's first write to the last (excludes the consumer group join), no warm-up (the JIT compiles during the run)")
+                    .figure("warmup_updates", warmup)
                     .figure("goal_ratio", 0.4)
                     .write();
             RedisState.delete(redis.sync(), config.keyPrefix());
