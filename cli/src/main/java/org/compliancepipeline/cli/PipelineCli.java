@@ -12,13 +12,14 @@ import java.io.PrintWriter;
  * <pre>
  * pipeline reference load-catalog --file &lt;oscal catalog json&gt; [--framework nist-800-53-r5] [--baseline MODERATE] ...
  * pipeline reference load-orgs --file &lt;json|csv&gt; ...
+ * pipeline load [--to http|kafka] [--rate 1000] [--duration 30s | --count N] ...
  * </pre>
  * Kafka is reached as every service reaches it ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_SECURITY_PROTOCOL},
  * {@code KAFKA_CLIENT_*} ...), or {@code --bootstrap-servers}. Exit codes: 0 done, 1 the input has
  * problems (nothing written), 2 bad usage, 3 Kafka failed.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "compliance pipeline CLI 0.1",
-        description = "Operates the compliance pipeline.", subcommands = {ReferenceCommand.class})
+        description = "Operates the compliance pipeline.", subcommands = {ReferenceCommand.class, LoadCommand.class})
 public final class PipelineCli {
     static final int INVALID_INPUT = 1;
     static final int KAFKA_FAILED = 3;
