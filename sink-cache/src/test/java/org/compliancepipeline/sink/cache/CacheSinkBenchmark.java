@@ -114,6 +114,7 @@ public final class CacheSinkBenchmark {
                     }
                 }
                 RedisState.delete(redis.sync(), warm.keyPrefix());
+                kafka.deleteTopics(warm);
                 System.out.printf("warm-up (not measured): %,d updates in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
             }
 

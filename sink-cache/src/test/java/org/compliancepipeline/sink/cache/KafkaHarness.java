@@ -40,6 +40,11 @@ final class KafkaHarness implements AutoCloseable {
                 Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5), batchRecords);
     }
 
+    /** Deletes the sink's three input topics (a benchmark's warm-up topics, once read). */
+    void deleteTopics(CacheSinkConfig config) throws Exception {
+        admin.deleteTopics(config.topics()).all().get(30, TimeUnit.SECONDS);
+    }
+
     void createTopics(CacheSinkConfig config, int partitions) throws InterruptedException {
         TopicAdmin.ensureTopics(admin, List.of(
                 new Topic<>(config.enrichedTopic(), Serdes.String(), Serdes.ByteArray(), partitions, Map.of()),
