@@ -1,6 +1,7 @@
 package org.compliancepipeline.ingest.http;
 
 import org.compliancepipeline.platform.http.ApiError;
+import org.compliancepipeline.platform.http.Resources;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -11,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +42,7 @@ public final class HttpServer implements AutoCloseable {
         this.metrics = metrics;
         this.retryAfterStopping = retryAfterStopping;
         byte[] openApi = resource("openapi.json");
-        byte[] docs = resource("docs.html");
+        byte[] docs = Resources.apiDocsPage();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -117,12 +117,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static byte[] resource(String name) {
-        try (InputStream in = HttpServer.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException(name + " is missing from the classpath");
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Resources.read(HttpServer.class, name);
     }
 
     /** Refuses new requests, waits up to {@code grace} for those in flight, then stops the server. */

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.platform.auth.ApiKeyStore;
 import org.compliancepipeline.platform.http.ApiError;
+import org.compliancepipeline.platform.http.Resources;
 import org.compliancepipeline.platform.redis.RateLimiter;
 import org.compliancepipeline.query.audit.AuditTrail;
 import org.compliancepipeline.query.store.StoreDown;
@@ -16,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +62,7 @@ public final class QueryServer implements AutoCloseable {
         this.audit = audit;
         this.registry = registry;
         byte[] openApi = resource("openapi.json");
-        byte[] docs = resource("docs.html");
+        byte[] docs = Resources.apiDocsPage();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -223,12 +223,7 @@ public final class QueryServer implements AutoCloseable {
     }
 
     static byte[] resource(String name) {
-        try (InputStream in = QueryServer.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException(name + " is missing from the classpath");
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Resources.read(QueryServer.class, name);
     }
 
     /** Refuses new requests, waits up to {@code grace} for those in flight (live streams end), then stops. */
