@@ -101,6 +101,9 @@ final class LoadCommand implements Callable<Integer> {
     double late;
     @Option(names = "--invalid", defaultValue = "0.01", description = "Share of invalid records (default ${DEFAULT-VALUE}).")
     double invalid;
+    @Option(names = "--history", paramLabel = "<7d|0s>", defaultValue = "0s",
+            description = "Spread observedAt over this past period (e.g. 7d) instead of the send time (default: the send time).")
+    String history;
     @Option(names = "--seed", description = "Random seed (default: random; the same seed gives the same stream).")
     Long seed;
     @Option(names = "--run-id", description = "Part of every recordId, load-<run-id>-<n> (default: random).")
@@ -136,7 +139,7 @@ final class LoadCommand implements Callable<Integer> {
         LoadRun.Plan plan;
         RecordStream.Options options;
         try {
-            plan = new LoadRun.Plan(rate, runFor, count, batch, clients, sample);
+            plan = new LoadRun.Plan(rate, runFor, count, batch, clients, sample, duration(history, "--history"));
             options = new RecordStream.Options(organisations(err), framework, controls(), zipf, changeProbability, duplicates, late, invalid,
                     seed == null ? new java.security.SecureRandom().nextLong() : seed,
                     runId == null ? UUID.randomUUID().toString().substring(0, 8) : runId);
@@ -242,17 +245,18 @@ final class LoadCommand implements Callable<Integer> {
         return result.controls().stream().map(ControlDefinition::getControlId).toList();
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private Duration duration(String value, String option) {
         Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) throw new ParameterException(spec.commandLine(), option + ": must be a duration like 500ms, 30s, 5m or 1h, got '" + value + "'");
+        if (!m.matches()) throw new ParameterException(spec.commandLine(), option + ": must be a duration like 500ms, 30s, 5m, 1h or 7d, got '" + value + "'");
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         };
     }
 

@@ -109,7 +109,7 @@ class LoadToKafkaIT {
         code = PipelineCli.execute(new Env(Map.of()), new PrintWriter(out, true), new PrintWriter(err, true),
                 "load", "--to", "kafka", "--duration", "ten");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--duration: must be a duration like 500ms, 30s, 5m or 1h, got 'ten'");
+        assertThat(err.toString()).contains("--duration: must be a duration like 500ms, 30s, 5m, 1h or 7d, got 'ten'");
     }
 
     private List<ConsumerRecord<String, byte[]>> readAll(int expected) {

@@ -37,6 +37,9 @@ public final class LatencyWatcher implements AutoCloseable {
     private static final int MAX_IDS_PER_POLL = 500;
 
     private final List<Tracked> stores = new ArrayList<>();
+    /** recordId -> stores that have not shown it yet; when none is left, the record is visible everywhere. */
+    private final Map<String, Integer> remaining = new java.util.HashMap<>();
+    private final Histogram allMicros = new Histogram(3_600_000_000L, 3);
     private final ConcurrentLinkedQueue<Sample> incoming = new ConcurrentLinkedQueue<>();
     private final Duration pollInterval;
     private final Thread poller;
@@ -57,7 +60,10 @@ public final class LatencyWatcher implements AutoCloseable {
         return stores.isEmpty();
     }
 
-    /** Waits until every sample is visible everywhere, or {@code timeout}; then returns the figures per store. */
+    /**
+     * Waits until every sample is visible everywhere, or {@code timeout}; then returns the figures per store and,
+     * with more than one store, {@code all}: until the record was visible in every store.
+     */
     public List<StoreLatency> finish(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && (!incoming.isEmpty() || pendingTotal() > 0)) Thread.sleep(pollInterval.toMillis());
@@ -72,6 +78,14 @@ public final class LatencyWatcher implements AutoCloseable {
                         seen == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
                         seen == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
                         seen == 0 ? Double.NaN : h.getMaxValue() / 1000.0));
+            }
+            if (stores.size() > 1) {
+                long samples = stores.getFirst().samples;
+                long seen = allMicros.getTotalCount();
+                out.add(new StoreLatency("all", samples, seen, samples - seen,
+                        seen == 0 ? Double.NaN : allMicros.getValueAtPercentile(50) / 1000.0,
+                        seen == 0 ? Double.NaN : allMicros.getValueAtPercentile(99) / 1000.0,
+                        seen == 0 ? Double.NaN : allMicros.getMaxValue() / 1000.0));
             }
         }
         return out;
@@ -103,6 +117,7 @@ public final class LatencyWatcher implements AutoCloseable {
 
     private synchronized void drainIncoming() {
         for (Sample s; (s = incoming.poll()) != null; ) {
+            remaining.put(s.recordId(), stores.size());
             for (Tracked t : stores) {
                 t.pending.put(s.recordId(), s.sentNanos());
                 t.samples++;
@@ -128,7 +143,14 @@ public final class LatencyWatcher implements AutoCloseable {
         synchronized (this) {
             for (String id : visible) {
                 Long sent = t.pending.remove(id);
-                if (sent != null) t.micros.recordValue(Math.min(Math.max(0, (now - sent) / 1000), t.micros.getHighestTrackableValue()));
+                if (sent == null) continue;
+                long micros = Math.min(Math.max(0, (now - sent) / 1000), t.micros.getHighestTrackableValue());
+                t.micros.recordValue(micros);
+                Integer left = remaining.merge(id, -1, Integer::sum);
+                if (left != null && left == 0) {
+                    remaining.remove(id);
+                    allMicros.recordValue(micros); // the last store to show it: visible everywhere now
+                }
             }
         }
     }

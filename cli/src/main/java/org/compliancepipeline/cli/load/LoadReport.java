@@ -25,7 +25,7 @@ public record LoadReport(String target, LoadRun.Result result, List<LatencyWatch
                 out.printf(Locale.ROOT, "latency to %-13s: none of %d sampled records seen%n", l.store(), l.samples());
             } else {
                 out.printf(Locale.ROOT, "latency to %-13s: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d of %d sampled records seen)%n",
-                        l.store(), l.p50Ms(), l.p99Ms(), l.maxMs(), l.seen(), l.samples());
+                        "all".equals(l.store()) ? "all stores" : l.store(), l.p50Ms(), l.p99Ms(), l.maxMs(), l.seen(), l.samples());
             }
         }
         storeErrors.forEach((store, error) -> out.printf("%s: last poll failed: %s%n", store, error));

@@ -16,9 +16,18 @@ import java.util.concurrent.locks.LockSupport;
  * achieved rate shows it; a backlog of more than a second is forgiven rather than sent as a burst.
  */
 public final class LoadRun {
-    /** How much to send: {@code count} records, or for {@code duration} (whichever is given; count wins). */
-    public record Plan(double rate, Duration duration, long count, int batch, int clients, int sampleEvery) {
+    /**
+     * How much to send: {@code count} records, or for {@code duration} (whichever is given; count wins).
+     * With a {@code history}, observedAt runs from {@code now - history} to now over the run instead of being the
+     * send time, so a short run looks like re-assessments spread over that past period.
+     */
+    public record Plan(double rate, Duration duration, long count, int batch, int clients, int sampleEvery, Duration history) {
+        public Plan(double rate, Duration duration, long count, int batch, int clients, int sampleEvery) {
+            this(rate, duration, count, batch, clients, sampleEvery, Duration.ZERO);
+        }
+
         public Plan {
+            if (history == null || history.isNegative()) throw new IllegalArgumentException("--history must be >= 0, got " + history);
             if (!(rate > 0)) throw new IllegalArgumentException("--rate must be > 0 records/s, got " + rate);
             if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
             if (clients < 1) throw new IllegalArgumentException("--clients must be >= 1, got " + clients);
@@ -116,7 +125,7 @@ public final class LoadRun {
                 }
                 slots.acquire();
                 int n = (int) Math.min(plan.batch(), expected - sent);
-                List<RecordStream.Generated> batch = stream.next(n, System.currentTimeMillis());
+                List<RecordStream.Generated> batch = stream.next(n, clock(sent), System.currentTimeMillis());
                 long[] sampled = null;
                 if (watcher != null && plan.sampleEvery() > 0) {
                     for (int i = 0; i < batch.size(); i++) {
@@ -148,6 +157,16 @@ public final class LoadRun {
         if (abort.get() != null) throw abort.get();
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(counters, seconds, plan.rate());
+    }
+
+    private final long startWallMillis = System.currentTimeMillis();
+
+    /** The time the generator is given for the record at position {@code sent}: now, or a point in the history. */
+    private long clock(long sent) {
+        long now = System.currentTimeMillis();
+        if (plan.history().isZero()) return now;
+        double progress = Math.min(1.0, sent / (double) Math.max(1, plan.expected()));
+        return Math.min(now, startWallMillis - plan.history().toMillis() + (long) (progress * plan.history().toMillis()));
     }
 
     private void account(List<RecordStream.Generated> batch, Sender.Outcome outcome, long[] sampled, long sentAt) {

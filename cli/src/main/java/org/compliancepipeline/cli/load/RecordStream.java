@@ -108,21 +108,34 @@ public final class RecordStream {
 
     /** The next record, with {@code nowMillis} as the current time (observedAt of fresh records). */
     public Generated next(long nowMillis) {
+        return next(nowMillis, nowMillis);
+    }
+
+    /**
+     * The next record: {@code nowMillis} is the stream's time (observedAt of fresh records, in the past when a run
+     * replays a history), {@code wallMillis} the real time, which an invalid "future" observedAt must be ahead of.
+     */
+    public Generated next(long nowMillis, long wallMillis) {
         double u = random.nextDouble();
         if (u < options.duplicateShare()) {
             if (recentCount > 0) return new Generated(Kind.DUPLICATE, recent[random.nextInt(Math.min(recentCount, RECENT))], null);
         } else if (u < options.duplicateShare() + options.lateShare()) {
             if (!assessed.isEmpty()) return late();
         } else if (u < options.duplicateShare() + options.lateShare() + options.invalidShare()) {
-            return invalid(nowMillis);
+            return invalid(nowMillis, Math.max(nowMillis, wallMillis));
         }
         return fresh(nowMillis);
     }
 
     /** The next {@code n} records. */
     public List<Generated> next(int n, long nowMillis) {
+        return next(n, nowMillis, nowMillis);
+    }
+
+    /** The next {@code n} records; see {@link #next(long, long)}. */
+    public List<Generated> next(int n, long nowMillis, long wallMillis) {
         List<Generated> batch = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) batch.add(next(nowMillis));
+        for (int i = 0; i < n; i++) batch.add(next(nowMillis, wallMillis));
         return batch;
     }
 
@@ -157,14 +170,14 @@ public final class RecordStream {
         return new Generated(Kind.LATE, r, null);
     }
 
-    private Generated invalid(long now) {
+    private Generated invalid(long now, long wall) {
         String org = options.orgs().get(orgRank.sample() - 1);
         String control = options.controls().get(random.nextInt(options.controls().size()));
         Defect defect = Defect.values()[random.nextInt(Defect.values().length)];
         ComplianceRecord r = record(org, control, pick(null), now);
         switch (defect) {
             case SCORE_OUT_OF_RANGE -> r.setScore(100 + 1 + random.nextInt(900) / 10.0);
-            case OBSERVED_IN_FUTURE -> r.setObservedAt(Instant.ofEpochMilli(now + 86_400_000L));
+            case OBSERVED_IN_FUTURE -> r.setObservedAt(Instant.ofEpochMilli(wall + 86_400_000L));
             case MALFORMED_CONTROL_ID -> r.setControlId(control + "/bad id");
         }
         return new Generated(Kind.INVALID, r, defect);

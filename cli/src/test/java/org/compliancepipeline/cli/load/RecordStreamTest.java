@@ -132,6 +132,21 @@ class RecordStreamTest {
     }
 
     @Test
+    void inAReplayedHistoryAFutureObservedAtIsStillAheadOfTheRealClock() {
+        long wall = T0 + 7 * 86_400_000L; // the stream's time is a week behind the real clock
+        RecordStream s = new RecordStream(options(1.1, 0, 0, 1.0, 8));
+        int future = 0;
+        for (int i = 0; i < 3000; i++) {
+            var g = s.next(T0 + i, wall);
+            if (g.defect() == RecordStream.Defect.OBSERVED_IN_FUTURE) {
+                assertThat(g.record().getObservedAt().toEpochMilli()).isGreaterThan(wall + 3_600_000);
+                future++;
+            }
+        }
+        assertThat(future).isGreaterThan(800);
+    }
+
+    @Test
     void statusesDriftWithTheChangeProbability() {
         // re-assessments of a control keep its status except with the change probability (0.05)
         Map<String, ComplianceStatus> current = new HashMap<>();
