@@ -303,15 +303,7 @@ class PipelineEndToEndIT {
     }
 
     private boolean ready(int opsPort) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return answers(opsPort, "/ready");
     }
 
     private String createApiKey() throws Exception {

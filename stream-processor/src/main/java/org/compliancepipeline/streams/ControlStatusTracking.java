@@ -35,8 +35,11 @@ final class ControlStatusTracking implements Processor<String, Enriched, String,
 
     private final PipelineMetrics metrics;
     private ProcessorContext<String, StatusChange> context;
-    /** Control statuses read from the store without its layers (about 80 bytes each). */
-    private static final int RECENT = 200_000;
+    /**
+     * Control statuses read from the store without its layers, per task (an instance runs up to 12
+     * tasks: at about 250 bytes an entry, at most about 60 MB of heap).
+     */
+    private static final int RECENT = 20_000;
 
     private RecentValues<String, StatusVersion> versions;
 

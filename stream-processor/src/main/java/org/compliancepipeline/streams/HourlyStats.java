@@ -68,8 +68,11 @@ final class HourlyStats implements Processor<String, Enriched, String, Complianc
     private final PipelineMetrics metrics;
     private final Set<Bytes> pending = new LinkedHashSet<>();
     private ProcessorContext<String, ComplianceStats> context;
-    /** Window counts read from the store without its layers (about 100 bytes each). */
-    private static final int RECENT = 200_000;
+    /**
+     * Window counts read from the store without its layers, per task (an instance runs up to 12
+     * tasks: at about 150 bytes an entry, at most about 36 MB of heap).
+     */
+    private static final int RECENT = 20_000;
 
     private KeyValueStore<Bytes, byte[]> store;
     private RecentValues<Bytes, byte[]> counts;

@@ -5,6 +5,7 @@ import org.compliancepipeline.platform.http.ApiError;
 import io.javalin.http.Context;
 import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.platform.auth.ApiKeyStore;
+import org.compliancepipeline.platform.auth.BearerAuth;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,29 +45,7 @@ public final class RequestGate {
 
     /** The caller's key, which must hold {@code scope}; 401/403 otherwise. The secret is never logged. */
     public ApiKey authenticate(Context ctx, String scope) {
-        String header = ctx.header("Authorization");
-        if (header == null || header.isBlank()) {
-            throw unauthorized("missing_api_key", "an API key is required: send 'Authorization: Bearer <key>'");
-        }
-        int space = header.indexOf(' ');
-        if (space < 0 || !header.substring(0, space).equalsIgnoreCase("Bearer") || header.substring(space + 1).isBlank()) {
-            throw unauthorized("missing_api_key", "the Authorization header must be 'Bearer <key>'");
-        }
-        return switch (keys.authenticate(header.substring(space + 1).trim())) {
-            case ApiKeyStore.Authentication.Valid v -> {
-                if (!v.key().hasScope(scope)) {
-                    throw ApiError.of(403, "insufficient_scope", "API key '" + v.key().id() + "' lacks scope '" + scope + "'")
-                            .with("requiredScope", scope);
-                }
-                yield v.key();
-            }
-            case ApiKeyStore.Authentication.Revoked r -> throw unauthorized("revoked_api_key", "this API key has been revoked");
-            case ApiKeyStore.Authentication.Unknown u -> throw unauthorized("invalid_api_key", "unknown API key");
-        };
-    }
-
-    private static ApiError unauthorized(String code, String message) {
-        return ApiError.of(401, code, message).with("wwwAuthenticate", "Bearer realm=\"ingest-api\"");
+        return BearerAuth.authenticate(keys, ctx.header("Authorization"), scope, "ingest-api");
     }
 
     /** 415 unless the body is one of {@code accepted} in UTF-8. */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.compliancepipeline.platform.auth.ApiKey;
 import org.compliancepipeline.platform.auth.ApiKeyStore;
+import org.compliancepipeline.platform.auth.BearerAuth;
 import org.compliancepipeline.platform.http.ApiError;
 import org.compliancepipeline.platform.http.Resources;
 import org.compliancepipeline.platform.redis.RateLimiter;
@@ -167,25 +168,7 @@ public final class QueryServer implements AutoCloseable {
 
     /** The caller's key, which must hold {@code query:read}; 401/403 otherwise. The secret is never logged. */
     ApiKey authenticate(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || header.isBlank()) {
-            throw unauthorized("missing_api_key", "an API key is required: send 'Authorization: Bearer <key>'");
-        }
-        int space = header.indexOf(' ');
-        if (space < 0 || !header.substring(0, space).equalsIgnoreCase("Bearer") || header.substring(space + 1).isBlank()) {
-            throw unauthorized("missing_api_key", "the Authorization header must be 'Bearer <key>'");
-        }
-        return switch (keys.authenticate(header.substring(space + 1).trim())) {
-            case ApiKeyStore.Authentication.Valid v -> {
-                if (!v.key().hasScope(ApiKey.QUERY_READ)) {
-                    throw ApiError.of(403, "insufficient_scope", "API key '" + v.key().id() + "' lacks scope '" + ApiKey.QUERY_READ + "'")
-                            .with("requiredScope", ApiKey.QUERY_READ);
-                }
-                yield v.key();
-            }
-            case ApiKeyStore.Authentication.Revoked r -> throw unauthorized("revoked_api_key", "this API key has been revoked");
-            case ApiKeyStore.Authentication.Unknown u -> throw unauthorized("invalid_api_key", "unknown API key");
-        };
+        return BearerAuth.authenticate(keys, ctx.header("Authorization"), ApiKey.QUERY_READ, "query-api");
     }
 
     private void limit(ApiKey key) {
@@ -197,10 +180,6 @@ public final class QueryServer implements AutoCloseable {
             case RateLimiter.Decision.Unknown u -> throw ApiError.of(503, "store_unavailable", u.reason()).with("store", "redis")
                     .retryAfter(Duration.ofSeconds(2));
         }
-    }
-
-    private static ApiError unauthorized(String code, String message) {
-        return ApiError.of(401, code, message).with("wwwAuthenticate", "Bearer realm=\"query-api\"");
     }
 
     static void respond(Context ctx, ApiError e) {
