@@ -1,13 +1,11 @@
 package org.compliancepipeline.ingest;
 
 import org.compliancepipeline.platform.ServiceRuntime;
-import org.compliancepipeline.platform.ops.HealthCheck;
 import org.compliancepipeline.platform.config.Env;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Starts the ingest API: {@code java -cp ... org.compliancepipeline.ingest.IngestApiMain}.
@@ -25,14 +23,9 @@ public final class IngestApiMain {
         Duration grace = env.duration("SHUTDOWN_GRACE", Duration.ofSeconds(30));
         env.validate();
 
-        // Not ready until the HTTP server listens: the ops endpoint is up before the API is.
-        AtomicReference<IngestApi> started = new AtomicReference<>();
-        runtime.ops().register("http", () -> started.get() == null ? HealthCheck.Result.notReady("starting")
-                : HealthCheck.Result.ready("listening on " + config.httpHost() + ":" + started.get().port()));
         IngestApi api;
         try {
             api = IngestApi.start(config, runtime.kafka(), runtime.registry(), grace.multipliedBy(2).dividedBy(3));
-            started.set(api);
         } catch (RuntimeException e) {
             log.error("ingest-api cannot start: {}", e.getMessage(), e);
             runtime.shutdown().run();
@@ -43,6 +36,7 @@ public final class IngestApiMain {
         runtime.shutdown().register("ingest-api", api);
         // Registered last, so run first: /ready turns 503 before the HTTP server starts draining.
         runtime.shutdown().register("not-ready", runtime.ops()::markStopping);
+        runtime.ops().markStarted();      // the HTTP server listens and every check is registered
         runtime.shutdown().await();
     }
 }

@@ -81,6 +81,7 @@ final class IngestTestService implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         api.registerChecks(ops);
+        ops.markStarted();
     }
 
     /** GET on the ops endpoint (/ready, /health, /metrics). */

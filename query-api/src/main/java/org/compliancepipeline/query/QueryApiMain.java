@@ -2,7 +2,6 @@ package org.compliancepipeline.query;
 
 import org.compliancepipeline.platform.ServiceRuntime;
 import org.compliancepipeline.platform.config.Env;
-import org.compliancepipeline.platform.ops.HealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +23,9 @@ public final class QueryApiMain {
         Duration grace = env.duration("SHUTDOWN_GRACE", Duration.ofSeconds(30));
         env.validate();
 
-        // Not ready until the HTTP server listens: the ops endpoint is up before the API is.
-        java.util.concurrent.atomic.AtomicReference<QueryApi> started = new java.util.concurrent.atomic.AtomicReference<>();
-        runtime.ops().register("http", () -> started.get() == null ? HealthCheck.Result.notReady("starting")
-                : HealthCheck.Result.ready("listening on " + config.httpHost() + ":" + started.get().port()));
         QueryApi api;
         try {
             api = QueryApi.start(config, runtime.kafka(), runtime.registry(), grace.multipliedBy(2).dividedBy(3));
-            started.set(api);
         } catch (RuntimeException e) {
             log.error("query-api cannot start: {}", e.getMessage(), e);
             runtime.shutdown().run();
@@ -41,6 +35,7 @@ public final class QueryApiMain {
         api.registerChecks(runtime.ops());
         runtime.shutdown().register("query-api", api);
         runtime.shutdown().register("not-ready", runtime.ops()::markStopping);
+        runtime.ops().markStarted();      // the HTTP server listens and every check is registered
         runtime.shutdown().await();
     }
 }

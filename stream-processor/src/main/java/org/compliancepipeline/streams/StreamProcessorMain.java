@@ -72,6 +72,7 @@ public final class StreamProcessorMain {
                     .leaveGroup(true));
         });
         streams.start();
+        runtime.ops().markStarted();
         runtime.shutdown().await();
     }
 

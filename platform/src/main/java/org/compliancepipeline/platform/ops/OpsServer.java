@@ -36,6 +36,7 @@ public final class OpsServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Map<String, HealthCheck> checks = new ConcurrentHashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
 
     private OpsServer(HttpServer server, PrometheusMeterRegistry registry) {
         this.server = server;
@@ -62,13 +63,22 @@ public final class OpsServer implements AutoCloseable {
         checks.put(name, check);
     }
 
+    /**
+     * The service has started and registered its checks: until then /ready answers 503
+     * ({@code STARTING}), so nothing is sent to a service whose API is not listening yet nor
+     * judged ready on an empty list of checks.
+     */
+    public void markStarted() {
+        started.set(true);
+    }
+
     /** From now on /ready and /health answer 503: the load balancer stops sending work. */
     public void markStopping() {
         stopping.set(true);
     }
 
     public boolean isReady() {
-        return !stopping.get() && checks.values().stream().allMatch(c -> safe(c).ready());
+        return started.get() && !stopping.get() && checks.values().stream().allMatch(c -> safe(c).ready());
     }
 
     private void health(HttpExchange ex) throws IOException {
@@ -81,13 +91,13 @@ public final class OpsServer implements AutoCloseable {
         if (!allowGet(ex)) return;
         ObjectNode body = JSON.createObjectNode();
         ObjectNode detail = body.putObject("checks");
-        boolean ready = !stopping.get();
+        boolean ready = started.get() && !stopping.get();
         for (var e : new java.util.TreeMap<>(checks).entrySet()) {
             HealthCheck.Result r = safe(e.getValue());
             detail.putObject(e.getKey()).put("ready", r.ready()).put("detail", r.detail());
             ready &= r.ready();
         }
-        body.put("status", stopping.get() ? "STOPPING" : ready ? "READY" : "NOT_READY");
+        body.put("status", stopping.get() ? "STOPPING" : !started.get() ? "STARTING" : ready ? "READY" : "NOT_READY");
         send(ex, ready ? 200 : 503, "application/json", body.toString());
     }
 

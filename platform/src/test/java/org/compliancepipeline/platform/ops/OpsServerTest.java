@@ -22,6 +22,7 @@ class OpsServerTest {
     void start() throws Exception {
         registry = ServiceMetrics.create("test-service", "i-1");
         ops = OpsServer.start("127.0.0.1", 0, registry);
+        ops.markStarted();
     }
 
     @AfterEach
@@ -40,6 +41,20 @@ class OpsServerTest {
         var r = get("/health");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"UP\"");
+    }
+
+    @Test
+    void notReadyUntilTheServiceSaysItStartedEvenWithNoChecksYet() throws Exception {
+        try (OpsServer starting = OpsServer.start("127.0.0.1", 0, registry)) {
+            var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + starting.port() + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("STARTING");
+            assertThat(starting.isReady()).isFalse();
+
+            starting.markStarted();
+            assertThat(starting.isReady()).isTrue();
+        }
     }
 
     @Test

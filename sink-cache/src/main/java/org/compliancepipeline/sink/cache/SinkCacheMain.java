@@ -30,6 +30,7 @@ public final class SinkCacheMain {
         CacheSink sink = CacheSink.start(sinkConfig, config, runtime.kafka(), runtime.registry());
         runtime.ops().register("redis-writes", sink.health());
         runtime.shutdown().register(CacheSink.NAME, sink);
+        runtime.ops().markStarted();
         runtime.shutdown().await();
     }
 }

@@ -27,6 +27,7 @@ public final class SinkSearchMain {
         }
         runtime.ops().register("elasticsearch-writes", sink.health());
         runtime.shutdown().register(SearchSink.NAME, sink);
+        runtime.ops().markStarted();
         runtime.shutdown().await();
     }
 }

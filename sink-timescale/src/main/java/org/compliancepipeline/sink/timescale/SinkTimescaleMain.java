@@ -27,6 +27,7 @@ public final class SinkTimescaleMain {
         }
         runtime.ops().register("postgres-writes", sink.health());
         runtime.shutdown().register(TimescaleSink.NAME, sink);
+        runtime.ops().markStarted();
         runtime.shutdown().await();
     }
 }
